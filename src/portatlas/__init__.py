@@ -1,0 +1,25 @@
+"""portatlas: the IANA port-number registry, this machine, and advice, as a typed library.
+
+    from portatlas import Registry
+    reg = Registry.default()
+    reg.lookup(307)          # PortInfo: state per transport and every covering row
+    reg.report(307)          # the full answer: headline, neighbourhood, block
+    reg.service("postgresql"), reg.search("postgress"), reg.gaps("system"), reg.stats()
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+__all__ = ["Registry", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported lazily so `import portatlas` stays cheap for the command line.
+    if name == "Registry":
+        from .atlas import Registry
+
+        return Registry
+    raise AttributeError(name)

@@ -1,0 +1,250 @@
+"""``Registry``: the library's front door over one compiled registry edition.
+
+>>> from portatlas import Registry
+>>> reg = Registry.default()
+>>> reg.lookup(307).state
+<State.UNASSIGNED: 'unassigned'>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import index as _index
+from .errors import BadInput, NotFound
+from .model import (
+    TRANSPORTS,
+    Block,
+    Neighbourhood,
+    PortInfo,
+    PortRange,
+    PortReport,
+    Record,
+    SearchHit,
+    ServiceInfo,
+    State,
+    Stats,
+    Transport,
+)
+from .query import lookup as _lookup
+from .query.blocks import ASSIGNABLE, DEFAULT_TRANSPORTS, blocks
+from .query.neighbours import block_of, neighbourhood
+from .query.parse_input import parse_port
+from .query.stats import stats as _stats
+
+if TYPE_CHECKING:
+    from .query.search import SearchIndex
+
+MAX_SPAN = 65536
+
+
+class Registry:
+    """One registry edition, compiled, with every question portatlas answers about it."""
+
+    def __init__(self, index: _index.Index) -> None:
+        self.index = index
+        self._ports: dict[int, PortInfo] = {}
+        self._blocks: dict[tuple[PortRange, tuple[Transport, ...]], list[Block]] = {}
+        self._search: SearchIndex | None = None
+
+    @classmethod
+    def default(cls) -> "Registry":
+        """The edition in use: ``PORTATLAS_REGISTRY``, the last update, or the bundled one."""
+        from .sources import current_source
+
+        return cls.from_file(current_source())
+
+    @classmethod
+    def bundled(cls) -> "Registry":
+        """The edition shipped inside the package."""
+        from .sources import BUNDLED
+
+        return cls.from_file(BUNDLED)
+
+    @classmethod
+    def from_file(cls, path: str | Path, *, use_cache: bool = True) -> "Registry":
+        """A registry XML file (plain or .xz), compiled once and cached on disk."""
+        return cls(_index.load(Path(path), use_cache=use_cache))
+
+    @classmethod
+    def from_bytes(cls, data: bytes, source: str = "<bytes>") -> "Registry":
+        """A registry from XML bytes, compiled in memory (no cache)."""
+        from .registry.parse import parse
+
+        return cls(_index.Index(_index.compile_registry(parse(data), source=source)))
+
+    @property
+    def edition(self) -> str:
+        """The edition's date as the registry gives it (YYYY-MM-DD)."""
+        return self.index.edition
+
+    @property
+    def source(self) -> str:
+        """The file the edition was read from."""
+        return self.index.source
+
+    def __repr__(self) -> str:
+        return f"<Registry edition {self.edition}, {len(self.index)} records>"
+
+    # -- ports --------------------------------------------------------------
+    def lookup(self, port: int) -> PortInfo:
+        """Every assignment of ``port`` on every transport, with each transport's state."""
+        info = self._ports.get(port)
+        if info is None:
+            port = parse_port(port)
+            info = self._ports[port] = _lookup.port_info(self.index, port)
+        return info
+
+    def state(self, port: int, transport: Transport | str = Transport.TCP) -> State:
+        """The state of one (port, transport)."""
+        return self.index.state(parse_port(port), Transport(transport))
+
+    def span(self, low: int, high: int) -> list[PortInfo]:
+        """Each port from ``low`` to ``high`` inclusive."""
+        low, high = parse_port(low), parse_port(high)
+        if low > high:
+            raise BadInput(f"range {low}-{high} runs backwards: write the lower port first")
+        return [self.lookup(p) for p in range(low, high + 1)]
+
+    def neighbours(self, port: int, width: int = 5,
+                   transports: Sequence[Transport] = DEFAULT_TRANSPORTS) -> Neighbourhood:
+        """Nearest assigned ports either side, the unassigned block, and a strip of ports."""
+        port = parse_port(port)
+        ranked = self.gaps(PortRange.of(port), transports=transports) if PortRange.of(port) in ASSIGNABLE else None
+        return neighbourhood(self.index, port, width, transports, ranked)
+
+    def block(self, port: int, transports: Sequence[Transport] = DEFAULT_TRANSPORTS) -> Block | None:
+        """The unassigned block holding ``port`` (unassigned on every given transport), or None."""
+        port = parse_port(port)
+        rng = PortRange.of(port)
+        ranked = self.gaps(rng, transports=transports) if rng in ASSIGNABLE else None
+        return block_of(self.index, port, transports, ranked)
+
+    def gaps(self, rng: PortRange | str | None = None, min_size: int = 1,
+             transports: Sequence[Transport] = DEFAULT_TRANSPORTS) -> list[Block]:
+        """Unassigned blocks of the System and User ranges (or one of them), largest first."""
+        if min_size < 1:
+            raise BadInput(f"--min {min_size} is too small: a block holds at least 1 port")
+        ranges = ASSIGNABLE if rng is None else (PortRange(rng),)
+        if PortRange.DYNAMIC in ranges:
+            raise BadInput("the dynamic range has no gaps: it is never assigned; use system or user")
+        ts = tuple(dict.fromkeys(Transport(t) for t in transports)) or DEFAULT_TRANSPORTS
+        out: list[Block] = []
+        for r in ranges:
+            key = (r, ts)
+            if key not in self._blocks:
+                self._blocks[key] = blocks(self.index, r, ts)
+            out.extend(b for b in self._blocks[key] if b.size >= min_size)
+        if len(ranges) > 1:
+            out.sort(key=lambda b: (-b.size, b.low))
+        return out
+
+    def stats(self) -> Stats:
+        """Assigned, reserved and unassigned counts per range and transport."""
+        return _stats(self.index)
+
+    # -- names --------------------------------------------------------------
+    def service(self, name: str) -> ServiceInfo:
+        """Every row registering a service name, any letter case; ``NotFound`` with suggestions."""
+        found = _lookup.service_info(self.index, name)
+        if found is None:
+            from .query.parse_input import shown
+            from .query.search import suggest_names
+
+            close = suggest_names(self.searcher(), name)
+            hint = f"; did you mean {', '.join(close)}?" if close else "; try 'portatlas search TEXT'"
+            raise NotFound(f"no service named {shown(name)} in the registry{hint}")
+        return found
+
+    def has_name(self, name: str) -> bool:
+        """Whether the registry has a service name, any letter case."""
+        return bool(self.index.name_ids(name))
+
+    def searcher(self) -> "SearchIndex":
+        """The search structures, built on first use."""
+        if self._search is None:
+            from .query.search import SearchIndex
+
+            self._search = SearchIndex(self.index)
+        return self._search
+
+    def search(self, query: str, transport: Transport | str | None = None,
+               rng: PortRange | str | None = None, limit: int = 20) -> list[SearchHit]:
+        """Rows whose name or description matches ``query`` (literally, typos tolerated), best first."""
+        if limit < 1:
+            raise BadInput(f"--limit {limit} is too small: ask for at least 1 result")
+        return self.searcher().search(
+            query,
+            Transport(transport) if transport else None,
+            PortRange(rng) if rng else None,
+            limit,
+        )
+
+    def records(self) -> Iterator[Record]:
+        """Every row of the edition, in registry order."""
+        return self.index.records()
+
+    # -- the whole answer -----------------------------------------------------
+    def report(self, port: int) -> PortReport:
+        """The full answer for a port: headline, per-transport detail, neighbourhood."""
+        info = self.lookup(port)
+        headline, details = describe(info)
+        return PortReport(
+            port=info.port,
+            headline=headline,
+            details=details,
+            info=info,
+            neighbourhood=self.neighbours(info.port),
+            edition=self.edition,
+        )
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def describe(info: PortInfo) -> tuple[str, tuple[str, ...]]:
+    """The headline for a port and one line per group of transports that answer alike."""
+    groups: dict[tuple[State, tuple[str, ...]], list[str]] = {}
+    for ts in info.transports:
+        names = tuple(dict.fromkeys(r.name for r in ts.assignments if r.name))
+        groups.setdefault((ts.state, names), []).append(ts.transport.value.upper())
+    details = []
+    for (state, names), ts in groups.items():
+        on = _join(ts)
+        if state is State.ASSIGNED:
+            details.append(f"{on}: assigned to {', '.join(names)}")
+        elif state is State.RESERVED:
+            details.append(f"{on}: reserved")
+        elif info.range is PortRange.DYNAMIC:
+            details.append(f"{on}: dynamic/private, never assigned")
+        else:
+            details.append(f"{on}: unassigned")
+    p = info.port
+    if info.range is PortRange.DYNAMIC and info.state is State.UNASSIGNED:
+        head = (f"Port {p} is in the Dynamic/Private range (49152-65535): "
+                "IANA never assigns it; it is free for private and ephemeral use")
+    elif len(groups) == 1:
+        state, names = next(iter(groups))
+        if state is State.ASSIGNED:
+            head = f"Port {p} is assigned to {', '.join(names)} on every transport"
+        else:
+            head = f"Port {p} is {state.value}"
+    elif info.state is State.ASSIGNED:
+        assigned = [d for d in details if ": assigned to " in d]
+        head = f"Port {p} is assigned: " + "; ".join(
+            d.split(": assigned to ")[1] + " on " + d.split(":")[0] for d in assigned)
+        others = [d for d in details if ": assigned to " not in d]
+        if others:
+            head += "; " + "; ".join(d.split(": ")[1] + " on " + d.split(":")[0] for d in others)
+    else:
+        head = f"Port {p} is " + "; ".join(d.split(": ")[1] + " on " + d.split(":")[0] for d in details)
+    return head, tuple(details)
+
+
+__all__ = ["Registry", "describe", "TRANSPORTS"]

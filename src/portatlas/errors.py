@@ -1,0 +1,35 @@
+"""One exception family. Each message says what was wrong and what is valid.
+
+``exit_code`` follows grep: 1 nothing found, 2 bad input; other faults use
+higher codes documented in the README.
+"""
+
+from __future__ import annotations
+
+
+class PortatlasError(Exception):
+    """Base of every error portatlas raises on purpose."""
+
+    exit_code = 3
+    http_status = 500
+
+
+class BadInput(PortatlasError, ValueError):
+    """The caller asked something that is not a valid question."""
+
+    exit_code = 2
+    http_status = 422
+
+
+class NotFound(PortatlasError, LookupError):
+    """A well-formed question with no answer (an unknown service name)."""
+
+    exit_code = 1
+    http_status = 404
+
+
+class RegistryError(PortatlasError):
+    """A registry file could not be read: malformed, hostile, or not a registry."""
+
+    exit_code = 4
+    http_status = 500

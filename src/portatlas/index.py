@@ -1,0 +1,308 @@
+"""The compiled index: a registry edition turned into arrays answering in O(1).
+
+Layout (all plain data, so ``marshal`` loads it in a few milliseconds):
+
+- ``records``: every registry row as a tuple, in file order;
+- ``ports[t]``: for each transport, 65,536 unsigned shorts, the id of the
+  *group* of rows covering each port (group 0 is "no row");
+- ``groups``: each distinct tuple of row ids that covers some port, and
+  ``group_state`` its state, so a port's state is two array reads;
+- ``names``: lower-cased service name to row ids.
+
+Rows become ``Record`` values only when asked for, and are kept once made.
+The compiled form is cached on disk, keyed by the source file's path, size
+and modification time and by ``FORMAT``; a changed source rebuilds it.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+import zlib
+from array import array
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import RegistryError
+from .model import TRANSPORTS, Person, Record, State, Transport, Xref
+
+FORMAT = 6
+_STATE_CODES = (State.ASSIGNED, State.RESERVED, State.UNASSIGNED)
+_CODE = {s: i for i, s in enumerate(_STATE_CODES)}
+_NPORTS = 65536
+
+
+class Index:
+    """An immutable, compiled registry edition."""
+
+    __slots__ = ("edition", "source", "_blob", "_offsets", "_made", "_people_blob", "_people",
+                 "_ports", "_group_offsets", "_group_members", "_group_state", "_names_blob",
+                 "_names", "_text_blob", "_states")
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.edition: str = data["edition"]
+        self.source: str = data["source"]
+        # Rows, people and names stay marshalled until first asked for: a
+        # single-port lookup decodes a handful of rows, not 14,000.
+        self._blob: bytes = data["records"]
+        self._offsets = _array("I", data["record_offsets"])
+        self._made: list[Record | None] = [None] * (len(self._offsets) - 1)
+        self._people_blob: bytes = data["people"]
+        self._people: dict[str, tuple[Any, ...]] | None = None
+        self._ports: dict[Transport, array[int]] = {
+            t: _array("H", data["ports"][t.value]) for t in TRANSPORTS
+        }
+        self._group_offsets = _array("I", data["group_offsets"])
+        self._group_members = _array("H", data["group_members"])
+        self._group_state: bytes = data["group_state"]
+        self._names_blob: bytes = data["names"]
+        self._names: dict[str, tuple[int, ...]] | None = None
+        self._text_blob: bytes = data["text"]
+        self._states: dict[Transport, bytes] = {t: data["states"][t.value] for t in TRANSPORTS}
+
+    # -- rows -----------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def record(self, i: int) -> Record:
+        """Row ``i`` of the edition, made into a ``Record`` once."""
+        r = self._made[i]
+        if r is None:
+            r = self._made[i] = self._make(self.raw(i))
+        return r
+
+    def records(self) -> Iterator[Record]:
+        """Every row, in registry order."""
+        return (self.record(i) for i in range(len(self._made)))
+
+    def raw(self, i: int) -> tuple[Any, ...]:
+        """Row ``i`` as its compact tuple (name, transport, low, high, description, ...)."""
+        row: tuple[Any, ...] = marshal.loads(self._blob[self._offsets[i]:self._offsets[i + 1]])
+        return row
+
+    def _person(self, pid: str) -> Person:
+        if self._people is None:
+            self._people = marshal.loads(self._people_blob)
+        p = self._people.get(pid)
+        return Person(pid, *p) if p else Person(pid)
+
+    def _make(self, t: tuple[Any, ...]) -> Record:
+        (name, transport, low, high, desc, assignees, contacts, xrefs,
+         registered, updated, note, unauthorized, sc) = t
+        return Record(
+            name=name,
+            transport=Transport(transport) if transport else None,
+            low=low,
+            high=high,
+            description=desc,
+            assignees=tuple(self._person(p) for p in assignees),
+            contacts=tuple(self._person(p) for p in contacts),
+            xrefs=tuple(Xref(*x) for x in xrefs),
+            registered=registered,
+            updated=updated,
+            note=note,
+            unauthorized=unauthorized,
+            service_code=sc,
+        )
+
+    # -- ports ----------------------------------------------------------
+    def group(self, port: int, transport: Transport) -> int:
+        """The group id of rows covering (port, transport)."""
+        return self._ports[transport][port]
+
+    def state(self, port: int, transport: Transport) -> State:
+        """The state of (port, transport): two array reads."""
+        return _STATE_CODES[self._group_state[self._ports[transport][port]]]
+
+    def state_code(self, port: int, transport: Transport) -> int:
+        """The state as 0 assigned, 1 reserved, 2 unassigned (for tight loops)."""
+        return self._group_state[self._ports[transport][port]]
+
+    def row_ids(self, port: int, transport: Transport) -> tuple[int, ...]:
+        """Ids of the rows covering (port, transport), in registry order."""
+        g = self._ports[transport][port]
+        return tuple(self._group_members[self._group_offsets[g]:self._group_offsets[g + 1]])
+
+    def port_array(self, transport: Transport) -> array[int]:
+        """The 65,536 group ids of one transport (read-only by convention)."""
+        return self._ports[transport]
+
+    def group_states(self) -> bytes:
+        """State code of every group."""
+        return self._group_state
+
+    def states(self, transport: Transport) -> bytes:
+        """65,536 state codes of one transport (0 assigned, 1 reserved, 2 unassigned)."""
+        return self._states[transport]
+
+    def text(self) -> tuple[list[str], list[str]]:
+        """Every row's service name ('' for none) and description, by row id, for search."""
+        names, descriptions = marshal.loads(self._text_blob)
+        return names, descriptions
+
+    # -- names ----------------------------------------------------------
+    def name_ids(self, name: str) -> tuple[int, ...]:
+        """Row ids registering a service name, any letter case."""
+        return self.names().get(name.lower(), ())
+
+    def names(self) -> dict[str, tuple[int, ...]]:
+        """Every lower-cased service name and its row ids."""
+        if self._names is None:
+            self._names = marshal.loads(self._names_blob)
+        return self._names
+
+
+def _array(typecode: str, blob: bytes) -> array[int]:
+    a = array(typecode)
+    a.frombytes(blob)
+    return a
+
+
+# -- compiling ----------------------------------------------------------------
+
+def compile_registry(parsed: Any, source: str = "") -> dict[str, Any]:
+    """Turn a ``ParsedRegistry`` into the index's plain-data form."""
+    people: dict[str, tuple[Any, ...]] = {
+        pid: (p.name, p.org, p.uri, p.updated) for pid, p in parsed.people.items()
+    }
+    records: list[tuple[Any, ...]] = []
+    for r in parsed.records:
+        for p in r.assignees + r.contacts:
+            if p.id not in people:
+                people[p.id] = (p.name, p.org, p.uri, p.updated)
+        records.append((
+            r.name, r.transport.value if r.transport else None, r.low, r.high, r.description,
+            tuple(p.id for p in r.assignees), tuple(p.id for p in r.contacts),
+            tuple((x.type, x.data, x.text, x.section) for x in r.xrefs),
+            r.registered, r.updated, r.note, r.unauthorized, r.service_code,
+        ))
+
+    # Which rows cover each (port, transport); a row without protocol covers all four.
+    cover: dict[Transport, list[list[int] | None]] = {t: [None] * _NPORTS for t in TRANSPORTS}
+    for i, r in enumerate(parsed.records):
+        if r.low is None:
+            continue
+        for t in ([r.transport] if r.transport else TRANSPORTS):
+            col = cover[t]
+            for port in range(r.low, r.high + 1):
+                cell = col[port]
+                if cell is None:
+                    col[port] = [i]
+                else:
+                    cell.append(i)
+
+    groups: list[tuple[int, ...]] = [()]
+    group_id: dict[tuple[int, ...], int] = {(): 0}
+    group_state = bytearray([_CODE[State.UNASSIGNED]])
+    ports: dict[str, bytes] = {}
+    for t in TRANSPORTS:
+        arr = array("H", bytes(2 * _NPORTS))
+        for port, cell in enumerate(cover[t]):
+            if cell is None:
+                continue
+            key = tuple(cell)
+            gid = group_id.get(key)
+            if gid is None:
+                gid = group_id[key] = len(groups)
+                if gid > 0xFFFF:
+                    raise RegistryError("registry has more distinct port groups than the index holds")
+                groups.append(key)
+                group_state.append(_CODE[_state_of(parsed.records[j] for j in key)])
+            arr[port] = gid
+        ports[t.value] = arr.tobytes()
+
+    names: dict[str, list[int]] = {}
+    for i, r in enumerate(parsed.records):
+        if r.name:
+            names.setdefault(r.name.lower(), []).append(i)
+
+    blobs = [marshal.dumps(r) for r in records]
+    offsets = array("I", [0])
+    for b in blobs:
+        offsets.append(offsets[-1] + len(b))
+    group_offsets = array("I", [0])
+    members = array("H")
+    for g in groups:
+        members.extend(g)
+        group_offsets.append(len(members))
+    if len(records) > 0xFFFF:
+        raise RegistryError("registry has more rows than the index holds (65,535)")
+    return {
+        "format": FORMAT,
+        "edition": parsed.edition,
+        "source": source,
+        "records": b"".join(blobs),
+        "record_offsets": offsets.tobytes(),
+        "people": marshal.dumps(people),
+        "ports": ports,
+        "group_offsets": group_offsets.tobytes(),
+        "group_members": members.tobytes(),
+        "group_state": bytes(group_state),
+        "names": marshal.dumps({k: tuple(v) for k, v in names.items()}),
+        "text": marshal.dumps(([r.name or "" for r in parsed.records],
+                               [r.description for r in parsed.records])),
+        "states": {t: bytes(group_state[g] for g in array("H", ports[t])) for t in ports},
+    }
+
+
+def _state_of(rows: Iterator[Record]) -> State:
+    states = {r.state for r in rows}
+    if State.ASSIGNED in states:
+        return State.ASSIGNED
+    if State.RESERVED in states:
+        return State.RESERVED
+    return State.UNASSIGNED
+
+
+# -- loading, with the on-disk cache -----------------------------------------
+
+def cache_dir() -> Path:
+    """Where compiled indexes are cached (``PORTATLAS_CACHE_DIR`` overrides)."""
+    env = os.environ.get("PORTATLAS_CACHE_DIR")
+    if env:
+        return Path(env)
+    if sys.platform.startswith("linux"):
+        # platformdirs costs ~25 ms to import, more than loading the index; on
+        # Linux its answer is XDG_CACHE_HOME or ~/.cache (a test checks they agree).
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+        return Path(base) / "portatlas"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("portatlas", appauthor=False))
+
+
+def _cache_path(source: Path) -> Path:
+    st = source.stat()
+    key = f"{zlib.crc32(str(source.resolve()).encode()):08x}-{st.st_size:x}-{st.st_mtime_ns:x}"
+    return cache_dir() / f"index-v{FORMAT}-{key}.marshal"
+
+
+def load(source: Path, *, use_cache: bool = True) -> Index:
+    """The compiled index of a registry file, from the cache when it is fresh."""
+    path = _cache_path(source) if use_cache else None
+    if path is not None:
+        try:
+            data = marshal.loads(path.read_bytes())
+            if isinstance(data, dict) and data.get("format") == FORMAT:
+                return Index(data)
+        except (OSError, EOFError, ValueError, TypeError):
+            pass  # missing or damaged cache: rebuild below
+    from .registry.parse import parse
+
+    data = compile_registry(parse(source.read_bytes()), source=str(source))
+    if path is not None:
+        _write_atomically(path, marshal.dumps(data))
+    return Index(data)
+
+
+def _write_atomically(path: Path, blob: bytes) -> None:
+    """Write the cache so a reader never sees half a file; an unwritable cache is not an error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(blob)
+        os.replace(tmp, path)
+    except OSError:
+        pass

@@ -1,0 +1,393 @@
+"""The values portatlas answers with: frozen dataclasses, printable in a REPL.
+
+Every face renders these; ``to_json`` turns any of them into the plain
+JSON-ready structure the CLI's ``--json`` and the web API share.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any
+
+PORT_MIN = 0
+PORT_MAX = 65535
+
+
+class Transport(str, enum.Enum):
+    """A transport protocol the registry assigns ports on."""
+
+    TCP = "tcp"
+    UDP = "udp"
+    SCTP = "sctp"
+    DCCP = "dccp"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+TRANSPORTS: tuple[Transport, ...] = tuple(Transport)
+
+
+class State(str, enum.Enum):
+    """What the registry says of one (port, transport): exactly one of three."""
+
+    ASSIGNED = "assigned"
+    RESERVED = "reserved"
+    UNASSIGNED = "unassigned"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class PortRange(str, enum.Enum):
+    """The three ranges of RFC 6335 section 6."""
+
+    SYSTEM = "system"
+    USER = "user"
+    DYNAMIC = "dynamic"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        """First and last port of the range."""
+        return _RANGE_BOUNDS[self]
+
+    @property
+    def title(self) -> str:
+        """The range's name as RFC 6335 writes it."""
+        return _RANGE_TITLES[self]
+
+    @property
+    def procedure(self) -> str:
+        """How ports in this range are assigned."""
+        return _RANGE_PROCEDURES[self]
+
+    @classmethod
+    def of(cls, port: int) -> "PortRange":
+        """The range a port number falls in."""
+        if port <= 1023:
+            return cls.SYSTEM
+        if port <= 49151:
+            return cls.USER
+        return cls.DYNAMIC
+
+
+_RANGE_BOUNDS = {
+    PortRange.SYSTEM: (0, 1023),
+    PortRange.USER: (1024, 49151),
+    PortRange.DYNAMIC: (49152, 65535),
+}
+_RANGE_TITLES = {
+    PortRange.SYSTEM: "System Ports",
+    PortRange.USER: "User Ports",
+    PortRange.DYNAMIC: "Dynamic and/or Private Ports",
+}
+_RANGE_PROCEDURES = {
+    PortRange.SYSTEM: "assigned by IANA through IETF Review or IESG Approval (RFC 6335 section 8.1.2)",
+    PortRange.USER: "assigned by IANA through IETF Review, IESG Approval or Expert Review (RFC 6335)",
+    PortRange.DYNAMIC: "never assigned: free for private and ephemeral use (RFC 6335 section 6)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """An assignee or contact from the registry's <people> section."""
+
+    id: str
+    name: str | None = None
+    org: str | None = None
+    uri: str | None = None
+    updated: str | None = None
+
+    @property
+    def display(self) -> str:
+        """Name, organisation, or the id when the registry gives neither."""
+        if self.name and self.org:
+            return f"{self.name} ({self.org})"
+        return self.name or self.org or self.id.replace("_", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class Xref:
+    """A cross-reference of a record: an RFC, a draft, a person, a URI, text or a note."""
+
+    type: str
+    data: str | None = None
+    text: str | None = None
+    section: str | None = None
+
+    @property
+    def label(self) -> str:
+        """A short human label: 'RFC 9887', a URI, or the text."""
+        if self.type == "rfc" and self.data:
+            label = "RFC " + self.data[3:] if self.data.lower().startswith("rfc") else self.data
+            return f"{label} section {self.section}" if self.section else label
+        return self.text or self.data or ""
+
+    @property
+    def url(self) -> str | None:
+        """Where the reference can be read, when it has an address."""
+        if self.type == "rfc" and self.data:
+            return f"https://www.rfc-editor.org/rfc/{self.data.lower()}"
+        if self.type == "draft" and self.data:
+            return f"https://datatracker.ietf.org/doc/{self.data}"
+        if self.type == "uri" and self.data:
+            return self.data
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One registry row, as IANA published it.
+
+    ``transport`` None means the row applies to every transport; ``low`` and
+    ``high`` are None for service-name-only registrations.
+    """
+
+    name: str | None
+    transport: Transport | None
+    low: int | None
+    high: int | None
+    description: str
+    assignees: tuple[Person, ...] = ()
+    contacts: tuple[Person, ...] = ()
+    xrefs: tuple[Xref, ...] = ()
+    registered: str | None = None
+    updated: str | None = None
+    note: str | None = None
+    unauthorized: str | None = None
+    service_code: int | None = None
+
+    @property
+    def state(self) -> State:
+        """The state this row gives the ports it covers."""
+        if self.name:
+            return State.ASSIGNED
+        if self.description.lower().startswith("reserved"):
+            return State.RESERVED
+        return State.UNASSIGNED
+
+    @property
+    def number(self) -> str:
+        """The port or range as the registry writes it ("301-307"), or ''."""
+        if self.low is None:
+            return ""
+        return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
+
+    @property
+    def rfcs(self) -> tuple[Xref, ...]:
+        """The RFC and draft references."""
+        return tuple(x for x in self.xrefs if x.type in ("rfc", "draft"))
+
+    @property
+    def people(self) -> tuple[Person, ...]:
+        """Assignees, then contacts, each once."""
+        seen: dict[str, Person] = {}
+        for p in self.assignees + self.contacts:
+            seen.setdefault(p.id, p)
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True, slots=True)
+class TransportState:
+    """One transport of one port: its state and the rows covering it."""
+
+    transport: Transport
+    state: State
+    records: tuple[Record, ...]
+
+    @property
+    def assignments(self) -> tuple[Record, ...]:
+        """The rows that assign a service name."""
+        return tuple(r for r in self.records if r.state is State.ASSIGNED)
+
+
+@dataclass(frozen=True, slots=True)
+class PortInfo:
+    """Everything the registry says of one port, on every transport."""
+
+    port: int
+    range: PortRange
+    transports: tuple[TransportState, ...]
+    edition: str
+
+    def on(self, transport: Transport | str) -> TransportState:
+        """The answer for one transport."""
+        t = Transport(transport)
+        for ts in self.transports:
+            if ts.transport is t:
+                return ts
+        raise KeyError(t)  # every PortInfo carries all four transports
+
+    @property
+    def assignments(self) -> tuple[Record, ...]:
+        """Every assigning row on every transport, each once, in registry order."""
+        out: dict[int, Record] = {}
+        for ts in self.transports:
+            for r in ts.assignments:
+                out.setdefault(id(r), r)
+        return tuple(out.values())
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The service names assigned to this port, each once."""
+        return tuple(dict.fromkeys(r.name for r in self.assignments if r.name))
+
+    @property
+    def state(self) -> State:
+        """Assigned if any transport is, else Reserved if any is, else Unassigned."""
+        states = {ts.state for ts in self.transports}
+        for s in (State.ASSIGNED, State.RESERVED):
+            if s in states:
+                return s
+        return State.UNASSIGNED
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A maximal run of ports unassigned on every transport considered."""
+
+    low: int
+    high: int
+    range: PortRange
+    transports: tuple[Transport, ...]
+    rank: int = 0
+    of: int = 0
+
+    @property
+    def size(self) -> int:
+        """How many ports the block holds."""
+        return self.high - self.low + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbour:
+    """A nearby port and the names assigned to it on each transport."""
+
+    port: int
+    states: tuple[tuple[Transport, State], ...]
+    names: tuple[tuple[Transport, tuple[str, ...]], ...]
+    registered: str | None = None
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbourhood:
+    """Where a port sits: nearest assigned ports either side, its block, the strip around it."""
+
+    port: int
+    below: Neighbour | None
+    above: Neighbour | None
+    block: Block | None
+    strip: tuple[Neighbour, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceInfo:
+    """A service name and every row registering it."""
+
+    name: str
+    records: tuple[Record, ...]
+
+    @property
+    def ports(self) -> tuple[tuple[Transport | None, str], ...]:
+        """(transport, number) pairs, in registry order; number '' for name-only rows."""
+        return tuple((r.transport, r.number) for r in self.records)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A search result: the row, how well it matched, and why."""
+
+    record: Record
+    score: float
+    matched: str
+
+
+@dataclass(frozen=True, slots=True)
+class StateCounts:
+    """How many ports of a range, on one transport, are in each state."""
+
+    range: PortRange
+    transport: Transport
+    total: int
+    assigned: int
+    reserved: int
+    unassigned: int
+
+    def percent(self, state: State | str) -> float:
+        """Share of the range in a state, 0-100."""
+        n = getattr(self, State(state).value)
+        return 100.0 * n / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """State counts for every range and transport of one edition."""
+
+    edition: str
+    counts: tuple[StateCounts, ...] = field(default_factory=tuple)
+
+
+def to_json(value: Any) -> Any:
+    """Turn a model value (and containers of them) into JSON-ready data.
+
+    Enums become their values; properties that readers need (state, number,
+    size, url, label, display) are included beside the fields.
+    """
+    if isinstance(value, enum.Enum):
+        return value.value
+    if is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: to_json(getattr(value, f.name)) for f in fields(value)}
+        for prop in _EXTRA.get(type(value).__name__, ()):
+            out[prop] = to_json(getattr(value, prop))
+        return out
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(to_json(k)): to_json(v) for k, v in value.items()}
+    return value
+
+
+_EXTRA: dict[str, tuple[str, ...]] = {
+    "Record": ("state", "number"),
+    "Xref": ("label", "url"),
+    "Person": ("display",),
+    "PortInfo": ("state", "names"),
+    "Block": ("size",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PortReport:
+    """The full answer for one port, as a reference page gives it.
+
+    ``headline`` is the first line ("Port 307 is unassigned"); ``details``
+    groups transports sharing a state and names; ``row`` is the registry's own
+    wording for the row the port falls in. Later faces add to ``extras``
+    (how to check, advice, history) under documented keys.
+    """
+
+    port: int
+    headline: str
+    details: tuple[str, ...]
+    info: PortInfo
+    neighbourhood: Neighbourhood
+    edition: str
+    extras: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def range(self) -> PortRange:
+        """The port's range."""
+        return self.info.range
+
+    @property
+    def state(self) -> State:
+        """The port's overall state (assigned on any transport wins)."""
+        return self.info.state
+
+
+_EXTRA["PortReport"] = ("range", "state")

@@ -1,0 +1,1 @@
+"""Pure functions over a compiled index: no I/O, no framework imports."""

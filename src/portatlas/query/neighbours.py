@@ -1,0 +1,65 @@
+"""A port's neighbourhood: nearest assigned ports either side, its block, the strip around it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..index import Index
+from ..model import TRANSPORTS, Block, Neighbour, Neighbourhood, PortRange, State, Transport
+from .blocks import ASSIGNABLE, DEFAULT_TRANSPORTS, assigned_flags, blocks
+
+
+def neighbour(index: Index, port: int) -> Neighbour:
+    """A compact view of one port: state and names per transport, first registration date and RFCs."""
+    states = []
+    names = []
+    registered: list[str] = []
+    refs: dict[str, None] = {}
+    for t in TRANSPORTS:
+        states.append((t, index.state(port, t)))
+        recs = [index.record(i) for i in index.row_ids(port, t)]
+        names.append((t, tuple(r.name for r in recs if r.name)))
+        for r in recs:
+            if r.name:
+                if r.registered:
+                    registered.append(r.registered)
+                for x in r.rfcs:
+                    refs.setdefault(x.label)
+    return Neighbour(
+        port=port,
+        states=tuple(states),
+        names=tuple(names),
+        registered=min(registered) if registered else None,
+        references=tuple(refs),
+    )
+
+
+def block_of(index: Index, port: int, transports: Sequence[Transport] = DEFAULT_TRANSPORTS,
+             ranked: list[Block] | None = None) -> Block | None:
+    """The unassigned block holding ``port``, with its rank in its range; None if the port is not free."""
+    rng = PortRange.of(port)
+    if rng not in ASSIGNABLE:
+        return None
+    if any(index.state(port, t) is not State.UNASSIGNED for t in transports):
+        return None
+    for b in ranked if ranked is not None else blocks(index, rng, transports):
+        if b.low <= port <= b.high:
+            return b
+    return None
+
+
+def neighbourhood(index: Index, port: int, width: int = 5,
+                  transports: Sequence[Transport] = DEFAULT_TRANSPORTS,
+                  ranked: list[Block] | None = None) -> Neighbourhood:
+    """Nearest ports assigned on any of ``transports`` below and above, the block, and a strip of 2*width+1."""
+    flags = assigned_flags(index, transports)
+    below = flags.rfind(1, 0, port)
+    above = flags.find(1, port + 1)
+    lo, hi = max(0, port - width), min(65535, port + width)
+    return Neighbourhood(
+        port=port,
+        below=neighbour(index, below) if below != -1 else None,
+        above=neighbour(index, above) if above != -1 else None,
+        block=block_of(index, port, transports, ranked),
+        strip=tuple(neighbour(index, p) for p in range(lo, hi + 1)),
+    )
