@@ -1,0 +1,1 @@
+"""The command line: each command module parses its arguments, asks the library, renders."""

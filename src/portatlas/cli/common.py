@@ -1,0 +1,46 @@
+"""What every command shares: an argument parser that fails in one line, and output helpers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, NoReturn
+
+from ..errors import BadInput
+from ..model import to_json
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is a ``BadInput`` (one line, exit 2) instead of a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadInput(f"{message} (see 'portatlas {self.prog.split()[-1]} --help')")
+
+
+def parser(command: str, description: str) -> Parser:
+    """A parser for one command, with the shared --json option."""
+    p = Parser(prog=f"portatlas {command}", description=description)
+    p.add_argument("--json", action="store_true", help="print the answer as JSON (schema: docs/json.md)")
+    return p
+
+
+def emit_json(value: Any) -> None:
+    """Print a model value (or plain data holding them) as indented JSON."""
+    sys.stdout.write(json.dumps(to_json(value), indent=2, ensure_ascii=False) + "\n")
+
+
+def styled() -> bool:
+    """Whether to use terminal styling: stdout is a terminal and NO_COLOR is unset."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def bold(text: str) -> str:
+    """Bold on a terminal, plain when piped."""
+    return f"\033[1m{text}\033[0m" if styled() else text
+
+
+def write(text: str) -> None:
+    """Print text, ending with one newline."""
+    sys.stdout.write(text.rstrip("\n") + "\n")

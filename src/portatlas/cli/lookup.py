@@ -1,0 +1,52 @@
+"""`portatlas PORT | LOW-HIGH | SERVICE`: the registry's answer for a port, a span or a name."""
+
+from __future__ import annotations
+
+from ..atlas import Registry
+from ..errors import BadInput
+from ..query.parse_input import looks_like_span, parse_port, parse_span, shown
+from . import render
+from .common import emit_json, parser, write
+
+MAX_SPAN = 4096
+
+
+def build() -> "object":
+    p = parser("lookup", "What the registry says of a port, a range of ports (LOW-HIGH) or a service name.")
+    p.add_argument("query", help="a port (0-65535), a range LOW-HIGH, or a service name")
+    return p
+
+
+def run(argv: list[str]) -> int:
+    """Answer one query; exit 0 answered, 1 unknown service name, 2 bad input."""
+    args = build().parse_args(argv)  # type: ignore[attr-defined]
+    q: str = args.query
+    reg = Registry.default()
+    s = q.strip()
+    if s.isascii() and s.isdigit() or s.startswith("-") or _numberish(s):
+        port = parse_port(s)
+        rep = reg.report(port)
+        emit_json(rep) if args.json else write(render.report_text(rep))
+        return 0
+    if looks_like_span(s) or (s[:1].isdigit() and "-" in s):
+        low, high = parse_span(s)
+        if high - low + 1 > MAX_SPAN:
+            raise BadInput(f"range {low}-{high} holds {high - low + 1} ports; ask for at most {MAX_SPAN} at once")
+        infos = reg.span(low, high)
+        emit_json(infos) if args.json else write(render.span_text(infos))
+        return 0
+    if not s:
+        raise BadInput("empty query: give a port (0-65535), a range LOW-HIGH or a service name")
+    if len(s) > 200:
+        raise BadInput(f"{shown(s)} is too long for a service name (names have at most 15 characters); "
+                       "give a port (0-65535), a range LOW-HIGH or a service name")
+    svc = reg.service(s)
+    emit_json(svc) if args.json else write(render.service_text(svc))
+    return 0
+
+
+def _numberish(s: str) -> bool:
+    """Looks like an attempt at a number ('1e3', '8.5', '+80', '0x50'): refused as a port, not a name."""
+    if not s or not (s[0].isdigit() or s[0] in "+."):
+        return False
+    return "-" not in s

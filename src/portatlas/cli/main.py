@@ -1,0 +1,95 @@
+"""Entry point and the one error boundary of the command line.
+
+Exit codes (as grep's): 0 answered, 1 nothing found, 2 bad input, 3 an
+unexpected fault, 4 a registry file that cannot be read, 130 interrupted.
+Commands are imported only when used, so `portatlas 5432` loads little.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+
+from ..errors import BadInput, PortatlasError
+
+# name: (module, one line of help). A module defines run(argv) -> int.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "lookup": ("portatlas.cli.lookup", "what the registry says of a port, a range of ports, or a service name"),
+    "search": ("portatlas.cli.search", "ranked, typo-tolerant search over service names and descriptions"),
+    "gaps": ("portatlas.cli.gaps", "unassigned blocks of the System and User ranges, largest first"),
+    "stats": ("portatlas.cli.stats", "assigned, reserved and unassigned counts per range and transport"),
+}
+
+USAGE = """usage: portatlas PORT | LOW-HIGH | SERVICE [--json]
+       portatlas COMMAND [options]   (portatlas COMMAND --help for its options)
+
+Answers from the IANA Service Name and Transport Protocol Port Number Registry.
+
+commands:
+{commands}
+
+exit codes: 0 answered, 1 nothing found, 2 bad input, 3 unexpected fault,
+            4 unreadable registry file, 130 interrupted
+"""
+
+
+def usage() -> str:
+    """The top-level help text, listing every command."""
+    width = max(len(n) for n in COMMANDS)
+    lines = "\n".join(f"  {n.ljust(width)}  {h}" for n, (_, h) in COMMANDS.items())
+    return USAGE.format(commands=lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return _dispatch(args)
+    except PortatlasError as e:
+        _say(f"portatlas: {e}")
+        return e.exit_code
+    except KeyboardInterrupt:
+        _say("portatlas: interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`portatlas stats | head`): not an error worth a trace.
+        try:
+            sys.stdout = None  # type: ignore[assignment]
+        finally:
+            return 0
+    except Exception as e:  # the boundary: one line, never a traceback
+        _say(f"portatlas: unexpected error: {type(e).__name__}: {e} "
+             "(please report it with the command you ran)")
+        return 3
+
+
+def _say(line: str) -> None:
+    sys.stderr.write(line.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
+
+
+def _dispatch(args: list[str]) -> int:
+    for a in args:
+        try:
+            a.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadInput("an argument is not valid UTF-8 text: give a port (0-65535), "
+                           "a range LOW-HIGH or a service name") from None
+    if not args:
+        sys.stderr.write(usage())
+        return 2
+    first = args[0]
+    if first in ("-h", "--help", "help"):
+        sys.stdout.write(usage())
+        return 0
+    if first in ("-V", "--version"):
+        from .. import __version__
+
+        sys.stdout.write(f"portatlas {__version__}\n")
+        return 0
+    if first in COMMANDS:
+        module, rest = COMMANDS[first][0], args[1:]
+    else:
+        module, rest = COMMANDS["lookup"][0], args
+    run = import_module(module).run
+    code: int = run(rest)
+    return code
