@@ -1,0 +1,1 @@
+"""The local machine: its ephemeral port range and what listens on its ports."""
