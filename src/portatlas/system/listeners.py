@@ -1,0 +1,331 @@
+"""What is bound to a port on this machine: sockets, their processes, and what the OS hid.
+
+The probe varies by platform, so it sits behind ``ListenerProbe``:
+``PsutilProbe`` reads the whole socket table in one call (Linux, Windows,
+macOS as root) and falls back to asking each process it may see (macOS
+without root, where the whole table is refused). Tests use the real probe on
+real sockets.
+
+    >>> from portatlas.system.listeners import listeners, is_listening
+    >>> listeners(5432)                  # every TCP listener and bound UDP socket on 5432
+    >>> is_listening(5432, Transport.TCP)
+
+psutil is imported only when a probe runs, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import abc
+import os
+import shlex
+import socket
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import BadInput
+from ..model import Transport
+
+# The transports a socket table can show; the registry's SCTP and DCCP are not listed by psutil.
+SOCKET_TRANSPORTS: tuple[Transport, ...] = (Transport.TCP, Transport.UDP)
+
+LISTEN = "LISTEN"
+BOUND = "BOUND"  # an unconnected UDP socket: it receives whatever arrives on its port
+CONNECTED = "CONNECTED"  # a UDP socket connected to one peer
+
+
+@dataclass(frozen=True, slots=True)
+class Listener:
+    """One socket bound to a local port, and the process holding it.
+
+    ``state`` is the TCP state (``LISTEN``, ``ESTABLISHED``, ``TIME_WAIT`` ...)
+    or, for UDP, ``BOUND`` (unconnected) or ``CONNECTED``. ``pid``,
+    ``process``, ``cmdline`` and ``user`` are None when the OS did not say;
+    ``note`` then says why and how to see it (for example with sudo).
+    ``remote`` is the peer ("203.0.113.80:80") of a connected socket.
+    """
+
+    transport: Transport
+    family: str
+    address: str
+    port: int
+    state: str
+    pid: int | None
+    process: str | None
+    cmdline: str | None
+    user: str | None
+    note: str | None = None
+    remote: str | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """'0.0.0.0:5432' or '[::1]:5432'."""
+        return endpoint(self.address, self.port)
+
+    @property
+    def listening(self) -> bool:
+        """A TCP listener or an unconnected UDP socket: something serving the port."""
+        return self.state in (LISTEN, BOUND)
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """The result of one probe: the sockets, and notes on what the OS kept from it as a whole."""
+
+    listeners: tuple[Listener, ...]
+    notes: tuple[str, ...] = ()
+    complete: bool = True
+
+
+def endpoint(address: str, port: int) -> str:
+    """An address and port as one usually writes them, IPv6 in brackets."""
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
+class ListenerProbe(abc.ABC):
+    """Reads this machine's socket table. One implementation per way of reading it."""
+
+    @abc.abstractmethod
+    def scan(self, include_all: bool = False) -> Scan:
+        """Every TCP listener and bound UDP socket (every inet socket with ``include_all``)."""
+
+
+def _is_root() -> bool:
+    geteuid = getattr(os, "geteuid", None)
+    return bool(geteuid and geteuid() == 0)
+
+
+def _sudo_hint() -> str:
+    if sys.platform == "win32":
+        return "run from an elevated (Administrator) prompt to see it"
+    return "run with sudo to see it"
+
+
+class PsutilProbe(ListenerProbe):
+    """The socket table through psutil, with process details read once per PID."""
+
+    def scan(self, include_all: bool = False) -> Scan:
+        """See ``ListenerProbe.scan``."""
+        import psutil
+
+        notes: list[str] = []
+        complete = True
+        try:
+            conns: list[Any] = psutil.net_connections(kind="inet")
+        except psutil.AccessDenied:
+            # macOS refuses the whole table to non-root users; each own process can still be asked.
+            conns = self._per_process(psutil)
+            complete = False
+            notes.append("this OS shows only your own processes' sockets without privileges; "
+                         f"{_sudo_hint()[:-3]} every socket")
+        procs: dict[int, tuple[str | None, str | None, str | None, str | None]] = {}
+        out = []
+        for c in conns:
+            row = self._row(c, include_all)
+            if row is None:
+                continue
+            pid = c.pid
+            if pid is not None and pid not in procs:
+                procs[pid] = _process(psutil, pid)
+            name, cmd, user, note = procs[pid] if pid is not None else (None, None, None, _no_pid_note(row[4]))
+            transport, family, addr, port, state, remote = row
+            out.append(Listener(transport, family, addr, port, state, pid, name, cmd, user, note, remote))
+        out.sort(key=_order)
+        return Scan(tuple(out), tuple(notes), complete)
+
+    @staticmethod
+    def _per_process(psutil: Any) -> list[Any]:
+        conns: list[Any] = []
+        for p in psutil.process_iter():
+            try:
+                for c in p.net_connections(kind="inet"):
+                    # Process.net_connections rows carry no pid; add it back.
+                    conns.append(_WithPid(c, p.pid))
+            except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+                continue
+        return conns
+
+    @staticmethod
+    def _row(c: Any, include_all: bool) -> tuple[Transport, str, str, int, str, str | None] | None:
+        if not c.laddr:
+            return None
+        if c.type == socket.SOCK_STREAM:
+            transport, state = Transport.TCP, str(c.status)
+        elif c.type == socket.SOCK_DGRAM:
+            transport, state = Transport.UDP, CONNECTED if c.raddr else BOUND
+        else:
+            return None
+        if not include_all and state not in (LISTEN, BOUND):
+            return None
+        family = "ipv6" if c.family == socket.AF_INET6 else "ipv4"
+        remote = endpoint(c.raddr.ip, c.raddr.port) if c.raddr else None
+        return transport, family, c.laddr.ip, int(c.laddr.port), state, remote
+
+
+class _WithPid:
+    """A per-process connection row with the pid the whole-table rows carry."""
+
+    __slots__ = ("family", "type", "laddr", "raddr", "status", "pid")
+
+    def __init__(self, c: Any, pid: int) -> None:
+        self.family, self.type, self.laddr, self.raddr, self.status = c.family, c.type, c.laddr, c.raddr, c.status
+        self.pid = pid
+
+
+def _process(psutil: Any, pid: int) -> tuple[str | None, str | None, str | None, str | None]:
+    """(name, command line, user, note) of a process; the note says what could not be read and why."""
+    try:
+        p = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return None, None, None, f"process {pid} exited while it was being read"
+    except psutil.AccessDenied:
+        return None, None, None, f"the OS hides process {pid} from this user; {_sudo_hint()}"
+    name = cmd = user = None
+    hidden: list[str] = []
+    with p.oneshot():
+        for what in ("name", "cmdline", "username"):
+            try:
+                value = getattr(p, what)()
+            except (psutil.NoSuchProcess, psutil.ZombieProcess):
+                return name, cmd, user, f"process {pid} exited while it was being read"
+            except psutil.AccessDenied:
+                hidden.append("command line" if what == "cmdline" else "user" if what == "username" else what)
+                continue
+            if what == "name":
+                name = value or None
+            elif what == "cmdline":
+                # A kernel thread or a process that cleared its argv has none: say so instead of a blank.
+                cmd = shlex.join(value) if value else None
+                if not value:
+                    hidden.append("command line (the process shows none)")
+            else:
+                user = value or None
+    note = None
+    if hidden:
+        denied = [h for h in hidden if "shows none" not in h]
+        note = (f"the OS hides this process's {' and '.join(denied)} from this user; {_sudo_hint()}" if denied
+                else f"process {pid} shows no command line")
+    return name, cmd, user, note
+
+
+def _no_pid_note(state: str) -> str:
+    if state == "TIME_WAIT":
+        return "no process: the kernel keeps this closed connection in TIME_WAIT for a while"
+    if state not in (LISTEN, BOUND, CONNECTED, "ESTABLISHED"):
+        return f"no process: the kernel holds this {state} connection"
+    if sys.platform.startswith("linux") and _is_root():
+        return ("no process in this PID namespace holds it: a kernel socket, or a process "
+                "in another container or PID namespace")
+    return f"the OS hides the process holding this socket from this user; {_sudo_hint()}"
+
+
+def _order(x: Listener) -> tuple[int, str, str, str, str]:
+    return x.port, x.transport.value, x.family, x.address, x.state
+
+
+_PROBE: ListenerProbe | None = None
+
+
+def default_probe() -> ListenerProbe:
+    """The probe for this platform."""
+    global _PROBE
+    if _PROBE is None:
+        _PROBE = PsutilProbe()
+    return _PROBE
+
+
+def check_transport(transport: Transport | str | None) -> Transport | None:
+    """A transport the socket table can show (tcp or udp), or None for both; BadInput otherwise."""
+    if transport is None or transport == "" or transport == "all":
+        return None
+    try:
+        t = Transport(str(transport).lower())
+    except ValueError:
+        t = None
+    if t not in SOCKET_TRANSPORTS:
+        raise BadInput(f"cannot look for {str(transport)!r} sockets: this machine's socket table "
+                       "is read for tcp and udp; use --transport tcp or --transport udp")
+    return t
+
+
+def _check_port(port: int) -> int:
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise BadInput(f"port {port!r} is out of range: a port is a whole number from 0 to 65535")
+    return port
+
+
+def scan(port: int | None = None, transport: Transport | str | None = None,
+         include_all: bool = False, probe: ListenerProbe | None = None) -> Scan:
+    """One probe of this machine, filtered to a port and transport; notes say what the OS hid."""
+    t = check_transport(transport)
+    if port is not None:
+        _check_port(port)
+    s = (probe or default_probe()).scan(include_all)
+    rows = tuple(x for x in s.listeners
+                 if (port is None or x.port == port) and (t is None or x.transport is t))
+    return Scan(rows, s.notes, s.complete)
+
+
+def listeners(port: int | None = None, transport: Transport | None = None,
+              include_all: bool = False) -> list[Listener]:
+    """Every TCP listener and bound UDP socket here (every inet socket with ``include_all``).
+
+    ``port`` and ``transport`` narrow the answer. Rows are sorted by port,
+    transport, family and address.
+    """
+    return list(scan(port, transport, include_all).listeners)
+
+
+# Linux /proc/net states: 0A is TCP LISTEN. Any UDP row holds its port, connected or not.
+_PROC_NET = Path("/proc/net")
+_TCP_LISTEN = "0A"
+
+
+def _proc_ports(transport: Transport) -> frozenset[int] | None:
+    """Ports bound on Linux read straight from /proc/net (no PID walk): None where unreadable."""
+    ports: set[int] = set()
+    for fam in ("", "6"):
+        try:
+            text = (_PROC_NET / f"{transport.value}{fam}").read_text()
+        except FileNotFoundError:
+            continue  # no IPv6 on this kernel
+        except OSError:
+            return None
+        for line in text.splitlines()[1:]:
+            parts = line.split(None, 4)
+            if len(parts) < 4:
+                continue
+            if transport is Transport.TCP and parts[3] != _TCP_LISTEN:
+                continue
+            ports.add(int(parts[1].rpartition(":")[2], 16))
+    return frozenset(ports)
+
+
+def bound_ports(transport: Transport) -> frozenset[int]:
+    """The ports with a TCP listener (or any UDP socket) here, read cheaply.
+
+    On Linux this reads /proc/net directly (a few milliseconds, no process
+    walk), which suits checking many candidate ports at once.
+    """
+    t = check_transport(transport)
+    assert t is not None
+    if sys.platform.startswith("linux"):
+        ports = _proc_ports(t)
+        if ports is not None:
+            return ports
+    return frozenset(x.port for x in _iter_all(t))
+
+
+def _iter_all(t: Transport) -> Iterable[Listener]:
+    # UDP: any socket on the port occupies it, connected or not; TCP: listeners only.
+    for x in scan(None, t, include_all=t is Transport.UDP).listeners:
+        if t is Transport.UDP or x.state == LISTEN:
+            yield x
+
+
+def is_listening(port: int, transport: Transport | str = Transport.TCP) -> bool:
+    """Whether a TCP listener (or any UDP socket) holds the port here; cheap, no process details."""
+    t = check_transport(transport) or Transport.TCP
+    return _check_port(port) in bound_ports(t)
