@@ -9,7 +9,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # without importing typing: `import portatlas` must stay cheap
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .atlas import Registry as Registry
 
 __version__ = "0.1.0"
 

@@ -9,24 +9,32 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the fast path
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 BUNDLED_EDITION = "2026-08-17"
-BUNDLED = Path(__file__).parent / "data" / f"service-names-port-numbers.{BUNDLED_EDITION}.xml.xz"
+BUNDLED_PATH = os.path.join(os.path.dirname(__file__), "data",
+                            f"service-names-port-numbers.{BUNDLED_EDITION}.xml.xz")
+
+
+def __getattr__(name: str) -> Any:
+    # BUNDLED is a Path; made lazily because the CLI's fast path must not import pathlib.
+    if name == "BUNDLED":
+        from pathlib import Path
+
+        return Path(BUNDLED_PATH)
+    raise AttributeError(name)
 
 
 def data_dir() -> Path:
     """The user's data directory for portatlas (``PORTATLAS_DATA_DIR`` overrides)."""
-    env = os.environ.get("PORTATLAS_DATA_DIR")
-    if env:
-        return Path(env)
-    if sys.platform.startswith("linux"):
-        # Same reasoning as index.cache_dir: platformdirs' Linux answer, without its import cost.
-        base = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
-        return Path(base) / "portatlas"
-    import platformdirs
+    from pathlib import Path
 
-    return Path(platformdirs.user_data_dir("portatlas", appauthor=False))
+    return Path(_data_dir_str())
 
 
 def current_pointer() -> Path:
@@ -36,12 +44,34 @@ def current_pointer() -> Path:
 
 def current_source() -> Path:
     """The registry file answers come from."""
+    from pathlib import Path
+
+    return Path(current_source_path())
+
+
+def current_source_path() -> str:
+    """``current_source()`` as a string, computed without pathlib (the CLI's fast path uses it)."""
     env = os.environ.get("PORTATLAS_REGISTRY")
     if env:
-        return Path(env)
+        return env
+    pointer = os.path.join(_data_dir_str(), "editions", "current")
     try:
-        name = current_pointer().read_text(encoding="utf-8").strip()
+        with open(pointer, encoding="utf-8") as f:
+            name = f.read().strip()
     except OSError:
-        return BUNDLED
-    path = current_pointer().parent / name
-    return path if name and path.is_file() else BUNDLED
+        return BUNDLED_PATH
+    path = os.path.join(os.path.dirname(pointer), name)
+    return path if name and os.path.isfile(path) else BUNDLED_PATH
+
+
+def _data_dir_str() -> str:
+    env = os.environ.get("PORTATLAS_DATA_DIR")
+    if env:
+        return env
+    if sys.platform.startswith("linux"):
+        # Same reasoning as index.cache_dir: platformdirs' Linux answer, without its ~25 ms import.
+        base = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+        return os.path.join(base, "portatlas")
+    import platformdirs
+
+    return platformdirs.user_data_dir("portatlas", appauthor=False)

@@ -12,6 +12,9 @@ from importlib import import_module
 
 from ..errors import BadInput, PortatlasError
 
+# The forms the answer cache serves: a bare port, optionally with --json.
+_FAST_FLAGS = {"--json"}
+
 # name: (module, one line of help). A module defines run(argv) -> int.
 COMMANDS: dict[str, tuple[str, str]] = {
     "lookup": ("portatlas.cli.lookup", "what the registry says of a port, a range of ports, or a service name"),
@@ -44,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = sys.argv[1:] if argv is None else list(argv)
     try:
+        cached = _fast(args)
+        if cached is not None:
+            return cached
         return _dispatch(args)
     except PortatlasError as e:
         _say(f"portatlas: {e}")
@@ -65,6 +71,42 @@ def main(argv: list[str] | None = None) -> int:
 
 def _say(line: str) -> None:
     sys.stderr.write(line.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
+
+
+def _fast(args: list[str]) -> int | None:
+    """Serve `portatlas PORT [--json]` from the answer cache, filling it on a miss.
+
+    Returns None when the arguments are not of that form (or the cache is off).
+    """
+    if args and args[0] == "lookup":
+        args = args[1:]
+    ports = [a for a in args if a not in _FAST_FLAGS]
+    if len(ports) != 1 or len(args) > 2 or not (ports[0].isascii() and ports[0].isdigit()) \
+            or len(ports[0]) > 5 or int(ports[0]) > 65535:
+        return None
+    from .. import answer_cache
+
+    if not answer_cache.enabled():
+        return None
+    variant = "json" if "--json" in args else ("tty" if sys.stdout.isatty() else "txt")
+    name = f"{int(ports[0])}.{variant}"
+    where = answer_cache.directory()
+    text = answer_cache.read(where, name)
+    if text is None:
+        import io
+
+        real, sys.stdout = sys.stdout, io.StringIO()
+        try:
+            code = _dispatch(["lookup", *args])
+            text = sys.stdout.getvalue()
+        finally:
+            sys.stdout = real
+        if code != 0:
+            sys.stdout.write(text)
+            return code
+        answer_cache.write(where, name, text)
+    sys.stdout.write(text)
+    return 0
 
 
 def _dispatch(args: list[str]) -> int:

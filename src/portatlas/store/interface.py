@@ -1,0 +1,69 @@
+"""The feedback store's interface: what every backend answers, and its values."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+
+from ..errors import PortatlasError
+
+MAX_COMMENT = 1000
+MAX_PAGE = 200
+
+
+class StoreError(PortatlasError):
+    """The database could not be reached or refused a write (HTTP 503: try again)."""
+
+    http_status = 503
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """How many visitors found a page helpful and how many did not."""
+
+    yes: int = 0
+    no: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackComment:
+    """One visitor comment, for the site's administrators only."""
+
+    id: int
+    page: str
+    helpful: bool
+    comment: str
+    created: str
+
+
+class FeedbackStore(abc.ABC):
+    """Page feedback: yes/no votes with optional comments, counted per page.
+
+    Implementations must be safe to call from several threads and several
+    processes at once: every vote is one INSERT, counts are computed by the
+    database, so concurrent posts are never lost.
+    """
+
+    backend: str = ""
+
+    @abc.abstractmethod
+    def add(self, page: str, helpful: bool, comment: str | None = None) -> Counts:
+        """Store one vote (and its comment, if any); return the page's counts after it."""
+
+    @abc.abstractmethod
+    def counts(self, page: str) -> Counts:
+        """The page's yes/no counts."""
+
+    @abc.abstractmethod
+    def comments(self, page: str, limit: int = 100) -> list[FeedbackComment]:
+        """The page's comments, newest first."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release connections."""
+
+    def __enter__(self) -> "FeedbackStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,117 @@
+"""Feedback in PostgreSQL (psycopg 3), for several servers sharing one database."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+from .interface import Counts, FeedbackComment, FeedbackStore, StoreError
+from .schema import SCHEMA_VERSION, statements
+
+_POOL_MAX = 8
+
+
+class PostgresStore(FeedbackStore):
+    """A small pool of autocommit connections; each vote is one INSERT, counts are COUNTs.
+
+    Schema creation takes an advisory lock so servers starting together do
+    not race on CREATE TABLE.
+    """
+
+    backend = "postgres"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._idle: list[Any] = []
+        self._lock = threading.Lock()
+        with self._connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(7160307)")
+            try:
+                for sql in statements("postgres"):
+                    conn.execute(sql)
+                row = conn.execute("SELECT COUNT(*) FROM portatlas_schema").fetchone()
+                if row and row[0] == 0:
+                    conn.execute("INSERT INTO portatlas_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(7160307)")
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        try:
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as e:
+            raise StoreError(f"cannot connect to PostgreSQL ({_redact(self.url)}): "
+                             f"{str(e).strip().splitlines()[0]}") from None
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        import psycopg
+
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
+        if conn is None or conn.closed:
+            conn = self._connect()
+        try:
+            yield conn
+        except psycopg.Error as e:
+            conn.close()
+            raise StoreError(f"PostgreSQL refused the request: {str(e).strip().splitlines()[0]}") from None
+        with self._lock:
+            if len(self._idle) < _POOL_MAX and not conn.closed:
+                self._idle.append(conn)
+                conn = None
+        if conn is not None:
+            conn.close()
+
+    def add(self, page: str, helpful: bool, comment: str | None = None) -> Counts:
+        """Store one vote; return the page's counts after it."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self._connection() as conn:
+            conn.execute("INSERT INTO feedback (page, helpful, comment, created) VALUES (%s, %s, %s, %s)",
+                         (page, bool(helpful), comment or None, now))
+            return self._counts(conn, page)
+
+    @staticmethod
+    def _counts(conn: Any, page: str) -> Counts:
+        yes = no = 0
+        for helpful, n in conn.execute(
+                "SELECT helpful, COUNT(*) FROM feedback WHERE page = %s GROUP BY helpful", (page,)):
+            if helpful:
+                yes = n
+            else:
+                no = n
+        return Counts(yes=yes, no=no)
+
+    def counts(self, page: str) -> Counts:
+        """The page's yes/no counts."""
+        with self._connection() as conn:
+            return self._counts(conn, page)
+
+    def comments(self, page: str, limit: int = 100) -> list[FeedbackComment]:
+        """The page's comments, newest first."""
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT id, page, helpful, comment, created FROM feedback "
+                "WHERE page = %s AND comment IS NOT NULL ORDER BY id DESC LIMIT %s", (page, limit)).fetchall()
+        return [FeedbackComment(id=i, page=p, helpful=bool(h), comment=c, created=t) for i, p, h, c, t in rows]
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+
+def _redact(url: str) -> str:
+    """The DSN without its password, for error messages."""
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        creds, _, host = rest.rpartition("@")
+        user = creds.split(":", 1)[0]
+        return f"{scheme}{sep}{user}:***@{host}"
+    return url
