@@ -1,0 +1,159 @@
+"""The command line through its real entry point: in a subprocess and in-process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import run_cli
+
+
+def test_307_reads_like_a_reference_page(cli, registry):
+    r = cli("307")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "Port 307 is unassigned"
+    out = r.stdout
+    assert "System Ports (0-1023)" in out and "IETF Review or IESG Approval" in out
+    assert "301-307 Unassigned" in out
+    assert "300  tacacss on TCP; reserved on UDP (registered 2025-07-15, RFC 9887)" in out
+    assert "308  novastorbakcup" in out
+    b = registry.block(307)
+    assert f"301-307: 7 ports unassigned on TCP and UDP, rank {b.rank} of {b.of} blocks in the System range" in out
+    assert f"edition {registry.edition}" in out
+
+
+def test_explicit_lookup_and_python_m_agree(cli):
+    assert cli("lookup", "307").stdout == cli("307").stdout
+
+
+def test_80_names_every_assignment_with_rfcs_and_assignees(cli):
+    out = cli("80").stdout
+    for name in ("http", "www", "www-http"):
+        assert f"\n  {name}  80 on TCP and UDP" in out
+    assert "RFC 9110" in out and "assignee: IESG" in out and "Tim Berners-Lee" in out
+
+
+def test_6001_and_50000(cli):
+    assert "x11  6000-6063 on TCP and UDP" in cli("6001").stdout
+    out = cli("50000").stdout
+    assert "Dynamic/Private" in out.splitlines()[0] and "available for assignment" not in out
+
+
+def test_service_names_and_search(cli):
+    r = cli("postgresql")
+    assert r.returncode == 0 and "5432 on TCP and UDP" in r.stdout
+    assert "6379" in cli("redis").stdout
+    s = cli("search", "postgress")
+    assert s.returncode == 0 and s.stdout.splitlines()[0].startswith("postgresql")
+
+
+def test_span_gaps_stats(cli, registry):
+    r = cli("8000-8100")
+    assert r.returncode == 0 and len(r.stdout.splitlines()) == 101
+    g = cli("gaps", "--range", "system", "--min", "10", "--json")
+    blocks = json.loads(g.stdout)
+    assert [(b["low"], b["high"]) for b in blocks] == [(b.low, b.high) for b in registry.gaps("system", 10)]
+    st = json.loads(cli("stats", "--json").stdout)
+    assert sum(c["total"] for c in st["counts"] if c["transport"] == "udp") == 65536
+
+
+@pytest.mark.parametrize("arg, words", [
+    ("70000", "out of range"),
+    ("-1", "not a port"),
+    ("1e3", "not a port"),
+    ("", "empty query"),
+    ("80-", "not a port range"),
+    ("90-80", "runs backwards"),
+    ("0x50", "not a port"),
+    ("x" * 100_000, "too long"),
+    ("1" * 100_000, "out of range"),
+    ("0-65535", "at most"),
+])
+def test_bad_input_is_one_line_and_exit_2(cli, arg, words):
+    r = cli(arg)
+    assert r.returncode == 2, (arg[:20], r.stdout[:200], r.stderr[:300])
+    assert r.stdout == ""
+    err = r.stderr.strip()
+    assert "\n" not in err and "Traceback" not in err and words in err
+    assert len(err) < 300
+
+
+def test_bytes_that_are_not_utf8(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "portatlas", b"\xff\xfe80"], capture_output=True)
+    assert proc.returncode == 2
+    assert b"Traceback" not in proc.stderr and b"UTF-8" in proc.stderr
+
+
+def test_nothing_found_is_exit_1(cli):
+    r = cli("no-such-service-xyz")
+    assert r.returncode == 1 and "no service named" in r.stderr
+    assert cli("search", "qqqqzzzzxxxx").returncode == 1
+
+
+def test_unknown_option_is_exit_2(cli):
+    r = cli("gaps", "--range", "dynamic")
+    assert r.returncode == 2 and "never assigned" in r.stderr
+    r = cli("search", "x", "--limit", "0")
+    assert r.returncode == 2
+    r = cli("stats", "--bogus")
+    assert r.returncode == 2 and "unrecognized arguments" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_json_is_the_library_object(cli, registry):
+    from portatlas.model import to_json
+
+    data = json.loads(cli("307", "--json").stdout)
+    assert data == json.loads(json.dumps(to_json(registry.report(307))))
+    assert data["headline"] == "Port 307 is unassigned"
+    assert data["neighbourhood"]["block"]["low"] == 301
+    assert [t["transport"] for t in data["info"]["transports"]] == ["tcp", "udp", "sctp", "dccp"]
+    svc = json.loads(cli("postgresql", "--json").stdout)
+    assert svc["name"] == "postgresql" and {r["number"] for r in svc["records"]} == {"5432"}
+
+
+def test_answer_cache_serves_the_same_answer_as_the_full_path(tmp_path):
+    env = {"PORTATLAS_CACHE_DIR": str(tmp_path / "cache")}
+    uncached = run_cli("5432", env={**env, "PORTATLAS_NO_ANSWER_CACHE": "1"})
+    first = run_cli("5432", env=env)
+    second = run_cli("5432", env=env)
+    assert uncached.stdout == first.stdout == second.stdout
+    assert any((tmp_path / "cache" / "answers").rglob("5432.txt"))
+    j1 = run_cli("5432", "--json", env=env)
+    assert json.loads(j1.stdout) == json.loads(run_cli("5432", "--json", env=env).stdout)
+
+
+def test_answer_cache_follows_the_edition(tmp_path):
+    """Switching editions (PORTATLAS_REGISTRY) must not serve the other edition's answer."""
+    from .test_parse import SMALL
+
+    src = tmp_path / "small.xml"
+    src.write_bytes(SMALL)
+    env = {"PORTATLAS_CACHE_DIR": str(tmp_path / "cache")}
+    bundled = run_cli("300", env=env)
+    small = run_cli("300", env={**env, "PORTATLAS_REGISTRY": str(src)})
+    assert "tacacss" in bundled.stdout and "demo" in small.stdout and "edition 2030-01-02" in small.stdout
+
+
+def test_in_process_matches_subprocess(cli_inprocess, monkeypatch):
+    monkeypatch.setenv("PORTATLAS_NO_ANSWER_CACHE", "1")
+    code, out, err = cli_inprocess("307")
+    assert code == 0 and out == run_cli("307").stdout
+    code, out, err = cli_inprocess("70000")
+    assert code == 2 and "out of range" in err
+    code, out, err = cli_inprocess("--help")
+    assert code == 0 and "exit codes" in out
+
+
+def test_piped_output_is_plain(cli):
+    assert "\x1b[" not in cli("80").stdout
+
+
+def test_console_script_exists():
+    script = os.path.join(os.path.dirname(sys.executable), "portatlas")
+    proc = subprocess.run([script, "307"], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.startswith("Port 307 is unassigned")
