@@ -14,6 +14,8 @@ MAX_SPAN = 4096
 def build() -> "object":
     p = parser("lookup", "What the registry says of a port, a range of ports (LOW-HIGH) or a service name.")
     p.add_argument("query", help="a port (0-65535), a range LOW-HIGH, or a service name")
+    p.add_argument("--local", action="store_true",
+                   help="for a port: also what is bound to it on this machine now (as 'portatlas who PORT')")
     return p
 
 
@@ -26,8 +28,14 @@ def run(argv: list[str]) -> int:
     if s.isascii() and s.isdigit() or s.startswith("-") or _numberish(s):
         port = parse_port(s)
         rep = reg.report(port)
+        from .port_machine import with_machine  # "How to check", and --local's live answer
+
+        rep = with_machine(rep, reg, local=args.local, as_json=args.json)
         emit_json(rep) if args.json else write(render.report_text(rep))
         return 0
+    if args.local:
+        raise BadInput(f"--local needs a single port (0-65535), not {shown(s)}; for every listener "
+                       "use 'portatlas listening'")
     if looks_like_span(s) or (s[:1].isdigit() and "-" in s):
         low, high = parse_span(s)
         if high - low + 1 > MAX_SPAN:

@@ -21,6 +21,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "search": ("portatlas.cli.search", "ranked, typo-tolerant search over service names and descriptions"),
     "gaps": ("portatlas.cli.gaps", "unassigned blocks of the System and User ranges, largest first"),
     "stats": ("portatlas.cli.stats", "assigned, reserved and unassigned counts per range and transport"),
+    "who": ("portatlas.cli.who", "every socket on this machine bound to a port, and the process holding it"),
+    "listening": ("portatlas.cli.listening", "every listener on this machine, read against the registry, with flags"),
+    "ephemeral": ("portatlas.cli.ephemeral", "this machine's ephemeral port range and reserved holes"),
 }
 
 USAGE = """usage: portatlas PORT | LOW-HIGH | SERVICE [--json]

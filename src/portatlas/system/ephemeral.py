@@ -56,8 +56,45 @@ def parse_reserved(text: str) -> tuple[tuple[int, int], ...]:
         if not part:
             continue
         lo, _, hi = part.partition("-")
-        out.append((int(lo), int(hi or lo)))
+        out.append(_valid(int(lo), int(hi or lo), "reserved ports"))
     return tuple(out)
+
+
+def _valid(lo: int, hi: int, what: str) -> tuple[int, int]:
+    if not (0 <= lo <= hi <= 65535):
+        raise ValueError(f"{what}: {lo}-{hi} is not a port range")
+    return lo, hi
+
+
+def parse_pair(text: str) -> tuple[int, int]:
+    """'32768\t60999' (Linux's ip_local_port_range, or sysctl's two lines) to (32768, 60999)."""
+    words = text.split()
+    if len(words) != 2:
+        raise ValueError(f"expected two port numbers, got {text.strip()!r}")
+    return _valid(int(words[0]), int(words[1]), "ephemeral range")
+
+
+def parse_netsh(text: str) -> tuple[int, int]:
+    """The range from ``netsh int ipv4 show dynamicport tcp`` output (Start Port, Number of Ports)."""
+    start = count = None
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if not sep or not value.strip().isdigit():
+            continue
+        k = key.strip().lower()
+        if k.startswith("start"):
+            start = int(value)
+        elif k.startswith("number"):
+            count = int(value)
+    if start is None or count is None:
+        # Localised Windows names the fields differently; they still come in this order.
+        nums = [int(w) for w in text.replace(":", " ").split() if w.isdigit()]
+        if len(nums) < 2:
+            raise ValueError("netsh output names no start port and count")
+        start, count = nums[0], nums[1]
+    if count < 1:
+        raise ValueError(f"netsh gives {count} dynamic ports")
+    return _valid(start, start + count - 1, "netsh dynamic port range")
 
 
 def _platform() -> str:
@@ -75,7 +112,7 @@ def ephemeral_range() -> EphemeralRange:
     system = _platform()
     if system == "linux":
         try:
-            lo, hi = (int(x) for x in PROC_RANGE.read_text().split())
+            lo, hi = parse_pair(PROC_RANGE.read_text())
         except (OSError, ValueError):
             return _default(system, f"{PROC_RANGE} unreadable")
         try:
@@ -86,17 +123,17 @@ def ephemeral_range() -> EphemeralRange:
     if system in ("darwin", "freebsd") or "bsd" in system:
         try:
             out = subprocess.run(["sysctl", "-n", "net.inet.ip.portrange.first", "net.inet.ip.portrange.last"],
-                                 capture_output=True, text=True, timeout=2, check=True).stdout.split()
-            return EphemeralRange(int(out[0]), int(out[1]), (), "sysctl net.inet.ip.portrange", False, system)
+                                 capture_output=True, text=True, timeout=2, check=True).stdout
+            lo, hi = parse_pair(out)
+            return EphemeralRange(lo, hi, (), "sysctl net.inet.ip.portrange.first/.last", False, system)
         except (OSError, subprocess.SubprocessError, ValueError, IndexError):
             return _default(system, "sysctl unreadable")
     if system == "win32":
         try:
             out = subprocess.run(["netsh", "int", "ipv4", "show", "dynamicport", "tcp"],
                                  capture_output=True, text=True, timeout=5, check=True).stdout
-            nums = [int(w) for w in out.replace(":", " ").split() if w.isdigit()]
-            start, count = nums[0], nums[1]
-            return EphemeralRange(start, start + count - 1, (), "netsh int ipv4 show dynamicport tcp", False, system)
+            lo, hi = parse_netsh(out)
+            return EphemeralRange(lo, hi, (), "netsh int ipv4 show dynamicport tcp", False, system)
         except (OSError, subprocess.SubprocessError, ValueError, IndexError):
             return _default(system, "netsh unreadable")
     return _default(system, "no way to read it on this system")

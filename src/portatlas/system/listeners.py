@@ -108,7 +108,7 @@ class PsutilProbe(ListenerProbe):
 
     def scan(self, include_all: bool = False) -> Scan:
         """See ``ListenerProbe.scan``."""
-        import psutil
+        import psutil  # type: ignore[import-untyped]
 
         notes: list[str] = []
         complete = True

@@ -1,0 +1,26 @@
+"""`portatlas listening`: every listener here, one line each, read against the registry."""
+
+from __future__ import annotations
+
+from ..atlas import Registry
+from ..system.annotate import machine
+from . import render_machine
+from .common import emit_json, parser, write
+
+
+def build() -> "object":
+    p = parser("listening", "Every listening TCP socket and bound UDP socket on this machine, one line each, "
+                            "with the port's registered services, state and range, and flags where something "
+                            "looks off (other-service, ephemeral, unassigned-system, reserved).")
+    p.add_argument("--all", "-a", action="store_true", dest="include_all",
+                   help="also connected sockets (ESTABLISHED, TIME_WAIT, connected UDP)")
+    p.add_argument("--transport", "-t", choices=("tcp", "udp"), help="only this transport (default: both)")
+    return p
+
+
+def run(argv: list[str]) -> int:
+    """List this machine's listeners; exit 0 (1 when there is no socket at all)."""
+    args = build().parse_args(argv)  # type: ignore[attr-defined]
+    rep = machine(Registry.default(), None, args.transport, args.include_all)
+    emit_json(rep) if args.json else write(render_machine.listening_text(rep))
+    return 0 if rep.sockets else 1
