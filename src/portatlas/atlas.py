@@ -215,8 +215,8 @@ def describe(info: PortInfo) -> tuple[str, tuple[str, ...]]:
         names = tuple(dict.fromkeys(r.name for r in ts.assignments if r.name))
         groups.setdefault((ts.state, names), []).append(ts.transport.value.upper())
     details = []
-    for (state, names), ts in groups.items():
-        on = _join(ts)
+    for (state, names), upper in groups.items():
+        on = _join(upper)
         if state is State.ASSIGNED:
             details.append(f"{on}: assigned to {', '.join(names)}")
         elif state is State.RESERVED:

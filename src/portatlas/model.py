@@ -56,8 +56,8 @@ class PortRange(str, enum.Enum):
         return _RANGE_BOUNDS[self]
 
     @property
-    def title(self) -> str:
-        """The range's name as RFC 6335 writes it."""
+    def title(self) -> str:  # type: ignore[override]  # deliberately shadows str.title
+        """The range's name as RFC 6335 writes it ("System Ports")."""
         return _RANGE_TITLES[self]
 
     @property
