@@ -157,3 +157,25 @@ def test_console_script_exists():
     script = os.path.join(os.path.dirname(sys.executable), "portatlas")
     proc = subprocess.run([script, "307"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("Port 307 is unassigned")
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(
+    st.text(max_size=30),
+    st.integers(min_value=-10**6, max_value=10**6).map(str),
+    st.tuples(st.integers(-5, 70000), st.integers(-5, 70000)).map(lambda t: f"{t[0]}-{t[1]}"),
+))
+def test_any_argument_gets_an_answer_or_one_line(cli_inprocess, monkeypatch, arg):
+    monkeypatch.setenv("PORTATLAS_NO_ANSWER_CACHE", "1")
+    code, out, err = cli_inprocess(arg)
+    assert code in (0, 1, 2), (arg, err)
+    if code == 0:
+        assert out and not err
+    else:
+        assert out == "" and err.count("\n") == 1 and err.startswith("portatlas: ")
+    if arg.strip().isascii() and arg.strip().isdigit() and int(arg) <= 65535:
+        assert code == 0 and out.startswith(f"Port {int(arg)} ")
