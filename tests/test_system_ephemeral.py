@@ -1,0 +1,105 @@
+"""This machine's ephemeral range: the kernel's own files, the pure parsers, the registry overlap."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from portatlas.model import State, Transport
+from portatlas.system.annotate import ephemeral_report
+from portatlas.system.ephemeral import (
+    DEFAULTS,
+    PROC_RANGE,
+    PROC_RESERVED,
+    ephemeral_range,
+    parse_netsh,
+    parse_pair,
+    parse_reserved,
+)
+
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads Linux /proc")
+
+NETSH = """
+Protocol tcp Dynamic Port Range
+---------------------------------
+Start Port      : 49152
+Number of Ports : 16384
+
+"""
+
+
+def _proc() -> tuple[int, int, tuple[tuple[int, int], ...]]:
+    lo, hi = (int(x) for x in PROC_RANGE.read_text().split())
+    reserved = []
+    for part in PROC_RESERVED.read_text().strip().split(","):
+        if part:
+            a, _, b = part.partition("-")
+            reserved.append((int(a), int(b or a)))
+    return lo, hi, tuple(reserved)
+
+
+@linux
+def test_agrees_with_proc():
+    lo, hi, reserved = _proc()
+    e = ephemeral_range()
+    assert (e.low, e.high, e.reserved) == (lo, hi, reserved)
+    assert not e.is_default and e.source == str(PROC_RANGE) and e.size == hi - lo + 1
+    assert lo in e and hi in e and lo - 1 not in e and hi + 1 not in e
+
+
+@linux
+def test_cli_agrees_with_proc(cli):
+    lo, hi, reserved = _proc()
+    r = cli("ephemeral", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert (data["range"]["low"], data["range"]["high"]) == (lo, hi)
+    assert [tuple(x) for x in data["range"]["reserved"]] == list(reserved)
+    assert data["range"]["is_default"] is False
+    text = cli("ephemeral").stdout
+    assert text.splitlines()[0] == f"Ephemeral ports here: {lo}-{hi} ({hi - lo + 1:,} ports)"
+    assert f"read from {PROC_RANGE}" in text
+
+
+def test_parsers_read_what_the_kernels_print():
+    assert parse_pair("32768\t60999\n") == (32768, 60999)
+    assert parse_pair("49152\n65535\n") == (49152, 65535)  # sysctl -n first last
+    assert parse_netsh(NETSH) == (49152, 65535)
+    assert parse_netsh(NETSH.replace("49152", "1025").replace("16384", "3976")) == (1025, 5000)
+    assert parse_reserved("8080,9000-9010\n") == ((8080, 8080), (9000, 9010))
+    assert parse_reserved("\n") == ()
+
+
+@pytest.mark.parametrize("text", ["", "1", "1 2 3", "60999 32768", "0 70000", "a b"])
+def test_parse_pair_refuses_what_is_not_a_range(text):
+    with pytest.raises(ValueError):
+        parse_pair(text)
+
+
+def test_parse_netsh_and_reserved_refuse_garbage():
+    with pytest.raises(ValueError):
+        parse_netsh("The requested operation requires elevation.")
+    with pytest.raises(ValueError):
+        parse_netsh(NETSH.replace("16384", "0"))
+    for bad in ("9010-9000", "70000", "x"):
+        with pytest.raises(ValueError):
+            parse_reserved(bad)
+
+
+def test_defaults_match_the_documented_table():
+    assert DEFAULTS["linux"] == (32768, 60999) and DEFAULTS["win32"] == (49152, 65535)
+    assert DEFAULTS["darwin"] == (49152, 65535) and DEFAULTS["freebsd"] == (10000, 65535)
+
+
+def test_report_counts_assigned_ports_inside_the_range(registry):
+    e = ephemeral_range()
+    rep = ephemeral_report(registry, e)
+    for t in (Transport.TCP, Transport.UDP):
+        expected = sum(1 for p in range(e.low, e.high + 1)
+                       if registry.state(p, t) is State.ASSIGNED and not e.is_reserved(p))
+        assert rep.assigned_inside[t] == expected
+    assert all(registry.state(x.port, Transport.TCP) is State.ASSIGNED and x.names for x in rep.examples)
+    assert rep.matches_iana == ((e.low, e.high) == (49152, 65535))
+    assert rep.edition == registry.edition
