@@ -1,0 +1,184 @@
+"""`portatlas who`, `listening` and the port answer's machine parts, through the real entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+
+import pytest
+
+from portatlas.model import State, Transport
+from portatlas.system.ephemeral import ephemeral_range
+from portatlas.system.listeners import bound_ports
+
+from .sockets import as_nobody, bound, free_port, has_ipv6_loopback, http_server, wait_until
+
+NO_CACHE = {"PORTATLAS_NO_ANSWER_CACHE": "1"}
+
+
+def test_who_finds_own_tcp_and_udp_sockets(cli, registry):
+    port = free_port()
+    with bound(socket.SOCK_STREAM, port=port), bound(socket.SOCK_DGRAM, port=port):
+        r = cli("who", str(port))
+        j = cli("who", str(port), "--json")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    from portatlas.atlas import describe
+
+    assert lines[0] == describe(registry.lookup(port))[0]
+    assert f"tcp  ipv4  127.0.0.1:{port}  LISTEN" in lines and f"udp  ipv4  127.0.0.1:{port}  BOUND" in lines
+    assert r.stdout.count(f"(PID {os.getpid()}, user ") == 2
+    data = json.loads(j.stdout)
+    assert j.returncode == 0 and data["port"] == port
+    rows = [(s["listener"]["transport"], s["listener"]["pid"], s["state"]) for s in data["sockets"]]
+    assert rows == [("tcp", os.getpid(), registry.state(port, Transport.TCP).value),
+                    ("udp", os.getpid(), registry.state(port, Transport.UDP).value)]
+
+
+@pytest.mark.skipif(not has_ipv6_loopback(), reason="this machine has no IPv6 loopback")
+def test_who_ipv6_and_transport_filter(cli):
+    with bound(socket.SOCK_STREAM, socket.AF_INET6) as (_, port):
+        r = cli("who", str(port), "--transport", "tcp")
+        u = cli("who", str(port), "--transport", "udp")
+    assert r.returncode == 0 and f"tcp  ipv6  [::1]:{port}  LISTEN" in r.stdout
+    assert (u.returncode, u.stdout.strip()) == (1, f"nothing is listening on {port}/udp here")
+
+
+def test_who_child_http_server_then_nothing(cli):
+    port = free_port()
+    with http_server(port) as proc:
+        r = cli("who", str(port), "--json")
+        assert r.returncode == 0, r.stderr
+        (row,) = json.loads(r.stdout)["sockets"]
+        assert row["listener"]["pid"] == proc.pid and "-m http.server" in row["listener"]["cmdline"]
+    assert wait_until(lambda: port not in bound_ports(Transport.TCP))
+    gone = cli("who", str(port))
+    assert gone.returncode == 1
+    assert gone.stdout.strip() == f"nothing is listening on {port}/tcp or {port}/udp here"
+    assert json.loads(cli("who", str(port), "--json").stdout)["sockets"] == []
+
+
+def test_who_307_when_free(cli):
+    if 307 in bound_ports(Transport.TCP) | bound_ports(Transport.UDP):
+        pytest.skip("something on this machine really holds 307")
+    r = cli("who", "307")
+    assert (r.returncode, r.stdout.strip(), r.stderr) == (1, "nothing is listening on 307/tcp or 307/udp here", "")
+
+
+def test_who_all_shows_established_and_time_wait(cli):
+    with bound(socket.SOCK_STREAM) as (server, port):
+        client = socket.create_connection(("127.0.0.1", port))
+        conn, _ = server.accept()
+        r = cli("who", str(port), "--all")
+        assert r.returncode == 0
+        assert f"tcp  ipv4  127.0.0.1:{port}  ESTABLISHED  peer 127.0.0.1:{client.getsockname()[1]}" in r.stdout
+        cport = client.getsockname()[1]
+        client.close()
+        conn.close()
+        assert wait_until(lambda: "TIME_WAIT" in cli("who", str(cport), "--all").stdout)
+        tw = cli("who", str(cport), "--all").stdout
+    assert "process  no process visible" in tw and "note     no process: the kernel keeps" in tw
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["who", "70000"], "port 70000 is out of range: a port is a whole number from 0 to 65535"),
+    (["who", "http"], "'http' is not a port"),
+    (["who", "-1"], None),
+    (["who"], "required"),
+    (["who", "80", "--transport", "sctp"], "invalid choice"),
+    (["listening", "--bogus"], "unrecognized arguments"),
+    (["ephemeral", "80"], "unrecognized arguments"),
+    (["80-90", "--local"], "--local needs a single port"),
+    (["postgresql", "--local"], "--local needs a single port"),
+])
+def test_bad_input_is_one_line_exit_2(cli, args, needle):
+    r = cli(*args)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert r.stdout == "" and len(r.stderr.splitlines()) == 1 and "Traceback" not in r.stderr
+    assert needle is None or needle in r.stderr
+
+
+def test_listening_flags_an_ephemeral_server_and_lists_it_once(cli, registry):
+    eph = ephemeral_range()
+    with bound(socket.SOCK_STREAM) as (_, port):
+        r = cli("listening")
+        j = cli("listening", "--json")
+    assert r.returncode == 0, r.stderr
+    mine = [ln for ln in r.stdout.splitlines() if f"127.0.0.1:{port} " in ln]
+    assert len(mine) == 1 and mine[0].startswith("tcp ") and f"(PID {os.getpid()}, " in mine[0]
+    assert "! " in mine[0] and "ephemeral" in mine[0].split("! ")[1]
+    assert f"ephemeral range {eph.low}-{eph.high}" in r.stdout
+    rows = [s for s in json.loads(j.stdout)["sockets"] if s["listener"]["port"] == port]
+    assert len(rows) == 1 and "ephemeral" in [f["code"] for f in rows[0]["flags"]]
+    assert rows[0]["state"] == registry.state(port, Transport.TCP).value
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="binding a System port needs root")
+def test_listening_flags_an_unassigned_system_port(cli, registry):
+    taken = bound_ports(Transport.TCP)
+    port = next(p for p in range(1, 1024) if registry.state(p, Transport.TCP) is State.UNASSIGNED
+                and p not in taken)
+    with bound(socket.SOCK_STREAM, port=port):
+        j = json.loads(cli("listening", "--json").stdout)
+        t = cli("listening", "--transport", "tcp").stdout
+    (row,) = [s for s in j["sockets"] if s["listener"]["port"] == port]
+    assert [f["code"] for f in row["flags"]] == ["unassigned-system"]
+    assert (row["state"], row["range"], row["names"]) == ("unassigned", "system", [])
+    (line,) = [ln for ln in t.splitlines() if f"127.0.0.1:{port} " in ln]
+    assert "unassigned (system)" in line and line.endswith("! unassigned-system")
+    assert f"unassigned-system: {port}/tcp is an unassigned System port" in t
+
+
+def test_listening_as_nobody_says_what_is_hidden(tmp_path, registry, monkeypatch):
+    if os.geteuid() != 0:
+        pytest.skip("needs root to drop to nobody")
+    import io
+    import sys
+
+    from portatlas.cli.main import main
+
+    tmp_path.chmod(0o777)
+    monkeypatch.setenv("PORTATLAS_CACHE_DIR", str(tmp_path))  # writable by nobody too
+    monkeypatch.setenv("PORTATLAS_REGISTRY", registry.source)
+
+    def run() -> tuple[int, str]:
+        out, sys.stdout = sys.stdout, io.StringIO()
+        try:
+            code = main(["listening"])
+            return code, sys.stdout.getvalue()
+        finally:
+            sys.stdout = out
+
+    run()  # once as root, so every module the command needs is loaded before the drop
+    port = free_port()
+    with http_server(port):
+        code, text = as_nobody(run, tmp_path)
+    assert code == 0
+    (line,) = [ln for ln in text.splitlines() if f"127.0.0.1:{port} " in ln]
+    assert "no process visible [note " in line
+    mark = line.split("[note ")[1].split("]")[0]
+    assert f"note {mark}: the OS hides the process holding this socket from this user; run with sudo to see it" \
+        in text
+
+
+def test_port_answer_has_how_to_check_and_local(cli, registry):
+    port = free_port()
+    plain = cli("307", env=NO_CACHE).stdout
+    assert "\nHow to check\n  Linux\n    ss -ltnup 'sport = :307'\n" in plain
+    assert "    sudo lsof -nP -iTCP:307 -sTCP:LISTEN\n" in plain and "    netstat -ano | findstr :307\n" in plain
+    assert plain.index("How to check") < plain.index("Source: ")
+    assert "On this machine now" not in plain
+    data = json.loads(cli("307", "--json", env=NO_CACHE).stdout)
+    extras = dict(data["extras"])
+    assert [c["command"] for c in extras["how_to_check"]][0] == "ss -ltnup 'sport = :307'"
+    with bound(socket.SOCK_STREAM, port=port):
+        local = cli(str(port), "--local")
+        local_json = json.loads(cli(str(port), "--local", "--json").stdout)
+    assert local.returncode == 0
+    assert f"On this machine now\n  tcp  ipv4  127.0.0.1:{port}  LISTEN\n" in local.stdout
+    assert f"(PID {os.getpid()}, " in local.stdout
+    (row,) = dict(local_json["extras"])["local"]["sockets"]
+    assert row["listener"]["pid"] == os.getpid()
+    free = cli(str(port), "--local").stdout
+    assert f"On this machine now\n  nothing is listening on {port}/tcp or {port}/udp here" in free
