@@ -1,0 +1,67 @@
+"""The app factory: one ``Site`` (pages and answers), one feedback store, the routes."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi import FastAPI
+
+from .. import __version__
+from ..atlas import Registry
+from . import api, errors, feedback, pages
+from .cache import TTLCache
+from .settings import Settings
+from .site import Site
+
+COUNTS_TTL = 1.0  # seconds a page may show counts another server process has since changed
+
+
+def create_app(registry: Registry | None = None, store: Any = None, settings: Settings | None = None) -> FastAPI:
+    """The ASGI app. ``store`` defaults to ``open_store(settings.database_url)``, opened at first use."""
+    settings = settings or Settings.from_env()
+    registry = registry or Registry.default()
+    app = FastAPI(
+        title="portatlas",
+        version=__version__,
+        description=("The IANA Service Name and Transport Protocol Port Number Registry, explained. "
+                     f"Answers from edition {registry.edition}; objects as `portatlas --json` prints them. "
+                     'Errors: {"error": {"status", "type", "message"}}.'),
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.site = Site(registry, settings)
+    app.state.counts = TTLCache(COUNTS_TTL)
+    app.state.limiter = feedback.RateLimiter(*settings.rate())
+    lock = threading.Lock()
+    holder: dict[str, Any] = {"store": store}
+
+    def open_store() -> Any:
+        # Opened lazily so the pages serve even while the database is down.
+        if holder["store"] is None:
+            with lock:
+                if holder["store"] is None:
+                    from ..store import open_store as _open
+
+                    holder["store"] = _open(settings.database_url)
+        return holder["store"]
+
+    app.state.open_store = open_store
+    errors.install(app)
+    app.include_router(api.router)
+    app.include_router(feedback.router)
+    app.include_router(pages.router)
+
+    @app.on_event("shutdown")
+    def _close() -> None:
+        if holder["store"] is not None and store is None:
+            holder["store"].close()
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app as `portatlas serve` runs it in each worker (settings from the environment)."""
+    return create_app()

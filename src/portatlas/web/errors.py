@@ -1,0 +1,100 @@
+"""One error shape for the API, an error page for humans; never a traceback, never a 500 for bad input.
+
+API errors are ``{"error": {"status": 422, "type": "bad_input", "message": "..."}}``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from ..errors import BadInput, NotFound, PortatlasError
+
+log = logging.getLogger("portatlas.web")
+
+_TYPES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+          413: "too_large", 415: "unsupported_media_type", 422: "bad_input", 429: "too_many_requests",
+          500: "internal", 503: "unavailable"}
+_TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
+           413: "Too large", 422: "Not a valid question", 429: "Too many requests", 500: "Something broke",
+           503: "Temporarily unavailable"}
+
+
+class HTTPError(PortatlasError):
+    """An error with an explicit HTTP status (413, 415, 429, 401, 403…) and optional headers."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.http_status = status
+        self.headers = headers or {}
+
+
+def error_body(status: int, message: str) -> bytes:
+    """The one JSON error shape."""
+    return json.dumps({"error": {"status": status, "type": _TYPES.get(status, "error"), "message": message}},
+                      ensure_ascii=False).encode()
+
+
+def wants_json(request: Request) -> bool:
+    """API paths answer JSON; pages answer HTML."""
+    return request.url.path.startswith("/api")
+
+
+def error_response(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """JSON for the API, an HTML page otherwise."""
+    headers = dict(headers or {})
+    headers.setdefault("Cache-Control", "no-store")
+    if wants_json(request):
+        return Response(error_body(status, message), status_code=status, media_type="application/json",
+                        headers=headers)
+    site = request.app.state.site
+    html = site.render("error.html", status=status, title=_TITLES.get(status, "Error"), message=message,
+                       feedback="")
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every failure into the shapes above."""
+
+    async def portatlas_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PortatlasError)
+        headers = getattr(exc, "headers", None)
+        if exc.http_status >= 500 and not isinstance(exc, HTTPError):
+            log.warning("%s: %s", type(exc).__name__, exc)
+        return error_response(request, exc.http_status, str(exc), headers)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404:
+            message = (f"no such {'endpoint' if wants_json(request) else 'page'} {request.url.path[:100]!r}: "
+                       + ("see /api/docs" if wants_json(request) else "try /port/N, /service/NAME or /search"))
+        elif exc.status_code == 405:
+            message = f"{request.method} is not allowed on {request.url.path[:100]}"
+        return error_response(request, exc.status_code, message, dict(exc.headers or {}))
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        parts = []
+        for e in exc.errors()[:3]:
+            where = ".".join(str(x) for x in e.get("loc", ()) if x not in ("query", "path", "body"))
+            parts.append(f"{where}: {e.get('msg', 'invalid')}")
+        return error_response(request, 422, "; ".join(parts) or "invalid request")
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s", request.url.path)
+        return error_response(request, 500, "unexpected error (it has been logged; please report it)")
+
+    app.add_exception_handler(PortatlasError, portatlas_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, unexpected)
+
+
+__all__ = ["HTTPError", "install", "error_body", "error_response", "BadInput", "NotFound", "Any"]

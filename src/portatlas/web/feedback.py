@@ -1,0 +1,244 @@
+"""``/api/feedback``: votes in, counts out, comments only for the admin token; rate-limited per client."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+import threading
+import time
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from ..errors import BadInput
+from ..model import to_json
+from ..query.parse_input import parse_port, shown
+from ..store.interface import MAX_COMMENT, MAX_PAGE, Counts
+from .errors import HTTPError
+
+MAX_BODY = 16 * 1024  # a vote with a 1,000-character comment fits many times over
+_DRAIN = 32 * 1024 * 1024  # read (and drop) up to this much of an oversized body so the client sees the 413
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CORS = {"Access-Control-Allow-Origin": "*"}  # exported static pages on other hosts post here
+
+router = APIRouter(prefix="/api")
+
+
+class RateLimiter:
+    """A fixed window per client: at most ``posts`` in each ``window`` seconds (per server process)."""
+
+    def __init__(self, posts: int, window: float) -> None:
+        self.posts = posts
+        self.window = window
+        self._seen: dict[str, tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, client: str) -> float:
+        """0 when the client may post now, else the seconds to wait."""
+        if self.posts <= 0:
+            return 0.0
+        now = time.monotonic()
+        with self._lock:
+            if len(self._seen) > 50_000:  # keep memory bounded under a flood of addresses
+                self._seen = {k: v for k, v in self._seen.items() if now - v[0] < self.window}
+            start, n = self._seen.get(client, (now, 0))
+            if now - start >= self.window:
+                start, n = now, 0
+            if n >= self.posts:
+                return max(0.001, self.window - (now - start))
+            self._seen[client] = (start, n + 1)
+        return 0.0
+
+
+def client_key(request: Request) -> str:
+    """The client's address: the configured proxy header's last entry, else the socket peer."""
+    header = request.app.state.settings.client_ip_header
+    if header:
+        value = request.headers.get(header)
+        if value:
+            return value.split(",")[-1].strip()[:100]
+    return request.client.host if request.client else "unknown"
+
+
+def canonical_page(registry: Any, page: Any) -> str:
+    """A page path of this site in its canonical form, or ``BadInput`` naming the valid forms."""
+    hint = "give the path of one of this site's pages, e.g. /port/307, /service/http, /range/user, /gaps"
+    if not isinstance(page, str) or not page:
+        raise BadInput(f"'page' is missing: {hint}")
+    if len(page) > MAX_PAGE:
+        raise BadInput(f"'page' has {len(page)} characters, at most {MAX_PAGE}: {hint}")
+    path = urlsplit(page).path if page.startswith("/") else ""
+    if path in ("/", "/gaps", "/stats"):
+        return path
+    kind, _, arg = path[1:].partition("/")
+    try:
+        if kind == "port" and arg:
+            return f"/port/{parse_port(arg)}"
+        if kind == "ports" and arg and "-" in arg[1:]:
+            lo, _, hi = arg.partition("-")
+            a, b = parse_port(lo), parse_port(hi)
+            if a <= b:
+                return f"/ports/{a}-{b}"
+        if kind == "range" and arg in ("system", "user", "dynamic"):
+            return path
+        if kind == "service" and arg and registry.has_name(unquote(arg)):
+            return path
+    except BadInput:
+        pass
+    raise BadInput(f"{shown(page)} is not a page of this site: {hint}")
+
+
+def parse_helpful(value: Any) -> bool:
+    """JSON true/false, or the form's yes/no."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("yes", "true", "1", "no", "false", "0"):
+        return value.lower() in ("yes", "true", "1")
+    raise BadInput("'helpful' must be true or false (the form sends yes or no)")
+
+
+def clean_comment(value: Any) -> str | None:
+    """The comment as stored: text of at most 1,000 characters, control characters removed; None if empty."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadInput("'comment' must be text (or left out)")
+    text = _CONTROL.sub("", value).strip()
+    if len(text) > MAX_COMMENT:
+        raise BadInput(f"'comment' has {len(text)} characters; at most {MAX_COMMENT:,} are kept")
+    return text or None
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, or a 413 when it exceeds ``MAX_BODY`` (the excess is read and dropped)."""
+    too_large = HTTPError(413, f"the request body is larger than {MAX_BODY:,} bytes: a vote is "
+                               '{"page": ..., "helpful": true|false, "comment": at most 1,000 characters}')
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > _DRAIN:
+        raise too_large
+    chunks: list[bytes] = []
+    n = 0
+    async for chunk in request.stream():
+        n += len(chunk)
+        if n <= MAX_BODY:
+            chunks.append(chunk)
+        elif n > _DRAIN:
+            break
+    if n > MAX_BODY:
+        raise too_large
+    return b"".join(chunks)
+
+
+def _store(request: Request) -> Any:
+    return request.app.state.open_store()
+
+
+def counts_json(page: str, counts: Counts, status: int = 200) -> Response:
+    """``{"page": ..., "yes": N, "no": M}``, never cached."""
+    body = json.dumps({"page": page, "yes": counts.yes, "no": counts.no}).encode()
+    return Response(body, status_code=status, media_type="application/json",
+                    headers={"Cache-Control": "no-store", **CORS})
+
+
+@router.post("/feedback", status_code=201, summary="Vote on a page: was it helpful?",
+             responses={201: {"description": "stored; the page's counts after the vote",
+                              "content": {"application/json": {"example": {"page": "/port/307", "yes": 3, "no": 1}}}},
+                        303: {"description": "form posts from this site: back to the page"},
+                        413: {"description": "body larger than 16 KiB"}, 422: {"description": "invalid vote"},
+                        429: {"description": "too many votes from this client; see Retry-After"}},
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/json": {"schema": {
+                     "type": "object", "required": ["page", "helpful"],
+                     "properties": {"page": {"type": "string", "maxLength": MAX_PAGE, "example": "/port/307"},
+                                    "helpful": {"type": "boolean"},
+                                    "comment": {"type": "string", "maxLength": MAX_COMMENT}}}},
+                 "application/x-www-form-urlencoded": {"schema": {
+                     "type": "object", "properties": {"page": {"type": "string"},
+                                                      "helpful": {"type": "string", "enum": ["yes", "no"]},
+                                                      "comment": {"type": "string"}}}}}}})
+async def post_feedback(request: Request) -> Response:
+    """Store one vote (JSON, or the page's form) and return the page's counts."""
+    wait = request.app.state.limiter.check(client_key(request))
+    if wait:
+        raise HTTPError(429, f"too many votes from your address; try again in {int(wait) + 1} s",
+                        {"Retry-After": str(int(wait) + 1), **CORS})
+    body = await read_body(request)
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    form = ctype == "application/x-www-form-urlencoded"
+    if ctype == "application/json" or (not ctype and body.startswith(b"{")):
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise HTTPError(400, 'the body is not JSON: send {"page": "/port/307", "helpful": true}') from None
+        if not isinstance(data, dict):
+            raise HTTPError(400, 'the body must be a JSON object: {"page": "/port/307", "helpful": true}')
+    elif form:
+        try:
+            fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=10)
+        except (ValueError, UnicodeDecodeError):
+            raise HTTPError(400, "the form data could not be read (UTF-8, at most 10 fields)") from None
+        data = {k: v[0] for k, v in fields.items()}
+    else:
+        raise HTTPError(415, f"send the vote as application/json (got {shown(ctype or 'no content type')})")
+    registry = request.app.state.site.registry
+    page = canonical_page(registry, data.get("page"))
+    helpful = parse_helpful(data.get("helpful"))
+    comment = clean_comment(data.get("comment"))
+    counts = await run_in_threadpool(_store(request).add, page, helpful, comment)
+    request.app.state.counts.put(page, counts)
+    if form:
+        base = request.app.state.site.base
+        origin = request.headers.get("origin")
+        same_site = origin is None or urlsplit(origin).netloc == request.headers.get("host")
+        if same_site:
+            return RedirectResponse(f"{base}{page}#feedback", status_code=303)
+        back = request.headers.get("referer", "")
+        if not back.startswith(("http://", "https://")):
+            back = base + page
+        html = request.app.state.site.render("thanks.html", counts=counts, page=page, back=back, feedback="")
+        return HTMLResponse(html, status_code=201, headers={"Cache-Control": "no-store"})
+    return counts_json(page, counts, 201)
+
+
+@router.options("/feedback", include_in_schema=False)
+async def feedback_preflight() -> Response:
+    """CORS preflight for pages exported to another host."""
+    return Response(status_code=204, headers={**CORS, "Access-Control-Allow-Methods": "GET, POST",
+                                              "Access-Control-Allow-Headers": "Content-Type",
+                                              "Access-Control-Max-Age": "86400"})
+
+
+@router.get("/feedback", summary="A page's yes/no counts",
+            responses={200: {"content": {"application/json": {"example": {"page": "/port/307", "yes": 3, "no": 1}}}}})
+async def get_feedback(request: Request, page: str = Query(..., max_length=MAX_PAGE,
+                                                           description="a page path, e.g. /port/307")) -> Response:
+    """``{"page": ..., "yes": N, "no": M}`` straight from the database."""
+    path = canonical_page(request.app.state.site.registry, page)
+    counts = await run_in_threadpool(_store(request).counts, path)
+    request.app.state.counts.put(path, counts)
+    return counts_json(path, counts)
+
+
+@router.get("/feedback/comments", summary="A page's comments (admin token required)",
+            responses={401: {"description": "no bearer token"}, 403: {"description": "wrong token, or none configured"}})
+async def get_comments(request: Request, page: str = Query(..., max_length=MAX_PAGE),
+                       limit: int = Query(100, ge=1, le=1000)) -> Response:
+    """Comments, newest first, for ``Authorization: Bearer <PORTATLAS_ADMIN_TOKEN>``."""
+    token = request.app.state.settings.admin_token
+    auth = request.headers.get("authorization", "")
+    scheme, _, given = auth.partition(" ")
+    if not auth or scheme.lower() != "bearer" or not given.strip():
+        raise HTTPError(401, "reading comments needs 'Authorization: Bearer TOKEN' (the server's "
+                             "PORTATLAS_ADMIN_TOKEN)", {"WWW-Authenticate": 'Bearer realm="portatlas"'})
+    if not token:
+        raise HTTPError(403, "reading comments is turned off on this server: set PORTATLAS_ADMIN_TOKEN")
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise HTTPError(403, "that token may not read comments")
+    path = canonical_page(request.app.state.site.registry, page)
+    comments = await run_in_threadpool(_store(request).comments, path, limit)
+    body = json.dumps({"page": path, "comments": to_json(comments)}, ensure_ascii=False).encode()
+    return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})
