@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "who": ("portatlas.cli.who", "every socket on this machine bound to a port, and the process holding it"),
     "listening": ("portatlas.cli.listening", "every listener on this machine, read against the registry, with flags"),
     "ephemeral": ("portatlas.cli.ephemeral", "this machine's ephemeral port range and reserved holes"),
+    "serve": ("portatlas.cli.serve", "the web site and JSON API (a page for every port, feedback) on this machine"),
 }
 
 USAGE = """usage: portatlas PORT | LOW-HIGH | SERVICE [--json]
