@@ -28,6 +28,9 @@ def run(argv: list[str]) -> int:
     if s.isascii() and s.isdigit() or s.startswith("-") or _numberish(s):
         port = parse_port(s)
         rep = reg.report(port)
+        from .port_advice import with_advice  # the short verdict: should I use it?
+
+        rep = with_advice(rep, reg, as_json=args.json)
         from .port_machine import with_machine  # "How to check", and --local's live answer
 
         rep = with_machine(rep, reg, local=args.local, as_json=args.json)

@@ -24,6 +24,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "who": ("portatlas.cli.who", "every socket on this machine bound to a port, and the process holding it"),
     "listening": ("portatlas.cli.listening", "every listener on this machine, read against the registry, with flags"),
     "ephemeral": ("portatlas.cli.ephemeral", "this machine's ephemeral port range and reserved holes"),
+    "advise": ("portatlas.cli.advise", "should I use port N? a verdict with every reason and its source"),
+    "suggest": ("portatlas.cli.suggest", "free ports to use: unassigned, off browser and ephemeral lists, free here"),
+    "check-name": ("portatlas.cli.check_name", "whether a service name keeps RFC 6335's rules and is not registered"),
+    "request": ("portatlas.cli.request", "draft IANA's application for a service name and port, checked first"),
     "serve": ("portatlas.cli.serve", "the web site and JSON API (a page for every port, feedback) on this machine"),
 }
 

@@ -1,0 +1,359 @@
+"""Should I use port N? A verdict (good, caution, avoid) and every reason behind it, each with its source.
+
+Pure: the registry index and the machine's signals (``Signals``) go in, an
+``Advice`` value comes out. ``portatlas.advice.advise`` gathers the signals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..index import Index
+from ..model import PortInfo, PortRange, State, Transport
+from .lookup import port_info
+from .reasons import (
+    FETCH_BAD_PORTS,
+    LINUX_EPHEMERAL,
+    NMAP_DOC,
+    RFC6335_RANGES,
+    RFC6335_SYSTEM,
+    RFC6335_TRANSPORTS,
+    Level,
+    Purpose,
+    Reason,
+    Signal,
+    Signals,
+    registry_source,
+    transports_text,
+    verdict_of,
+)
+
+PRIVILEGED_BELOW = 1024  # the Unix default when the kernel does not say otherwise
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """The answer to "should I use this port?": a verdict and every reason, heaviest first.
+
+    ``verdict`` is good, caution or avoid; ``summary`` is one line naming the
+    reasons that decided it; ``signals`` says which inputs were available
+    (the nmap table, the ephemeral range, listening sockets) so an absent
+    input is reported, never guessed.
+    """
+
+    port: int
+    transports: tuple[Transport, ...]
+    purpose: Purpose
+    http: bool
+    service: str | None
+    verdict: Level
+    summary: str
+    reasons: tuple[Reason, ...]
+    signals: tuple[Signal, ...]
+    edition: str
+
+    @property
+    def deciding(self) -> tuple[Reason, ...]:
+        """The reasons at the verdict's level (what a short answer names)."""
+        return tuple(r for r in self.reasons if r.level is self.verdict)
+
+
+def advise(index: Index, port: int, transports: tuple[Transport, ...], purpose: Purpose,
+           http: bool, signals: Signals, service: str | None = None) -> Advice:
+    """The verdict for ``port`` on ``transports`` for ``purpose``, from the registry and the signals."""
+    info = port_info(index, port)
+    reasons: list[Reason] = []
+    reasons += _range(info, purpose, signals)
+    reasons += _registry(info, transports, purpose, service, index.edition)
+    reasons += _browsers(port, http, signals)
+    reasons += _ephemeral(port, purpose, signals)
+    reasons += _frequency(info, transports, signals)
+    reasons += _listening(port, transports, signals)
+    reasons.sort(key=lambda r: -r.level.weight)  # stable: same-level reasons keep their order
+    verdict = verdict_of(reasons)
+    return Advice(
+        port=port,
+        transports=transports,
+        purpose=purpose,
+        http=http,
+        service=service,
+        verdict=verdict,
+        summary=_summary(port, transports, purpose, verdict, reasons),
+        reasons=tuple(reasons),
+        signals=_signals(index.edition, signals, http),
+        edition=index.edition,
+    )
+
+
+def _summary(port: int, ts: tuple[Transport, ...], purpose: Purpose, verdict: Level,
+             reasons: list[Reason]) -> str:
+    head = f"{verdict.value} for {purpose.phrase} on {port}/{'+'.join(t.value for t in ts)}"
+    deciding = [r.title for r in reasons if r.level is verdict]
+    return f"{head}: {'; '.join(deciding)}" if deciding else head
+
+
+# -- the range ---------------------------------------------------------------
+
+def _range(info: PortInfo, purpose: Purpose, s: Signals) -> list[Reason]:
+    src, url = RFC6335_RANGES
+    p = info.port
+    if info.range is PortRange.SYSTEM:
+        start = s.unprivileged_start if s.unprivileged_start is not None else PRIVILEGED_BELOW
+        where = (f"on this machine ports below {start} need root or CAP_NET_BIND_SERVICE "
+                 f"({s.unprivileged_source})" if s.unprivileged_start is not None
+                 else "on Unix, ports below 1024 need root or CAP_NET_BIND_SERVICE")
+        privileged = p < start
+        if privileged:
+            detail = (f"System port (0-1023): kept for protocols reviewed by the IETF; binding it needs "
+                      f"privileges: {where}.")
+            level = Level.INFO if purpose is Purpose.STANDARD else Level.CAUTION
+            return [Reason(level, "range.system", "System port: binding it needs privileges", detail, src, url)]
+        detail = (f"System port (0-1023): kept for protocols reviewed by the IETF; this machine lets any user "
+                  f"bind it (ports from {start} up are unprivileged, {s.unprivileged_source}), most do not.")
+        return [Reason(Level.INFO, "range.system", "System port", detail, src, url)]
+    if info.range is PortRange.USER:
+        return [Reason(Level.INFO, "range.user", "User port",
+                       "User port (1024-49151): assigned by IANA through Expert Review (or IETF Review); "
+                       "any user may bind it.", src, url)]
+    detail = ("Dynamic/Private port (49152-65535): never assigned by IANA, meant for private and ephemeral use; "
+              "it is the default ephemeral range of Windows and macOS, where clients may hold it.")
+    if purpose is Purpose.STANDARD:
+        return [Reason(Level.AVOID, "range.dynamic", "Dynamic port: IANA never assigns it",
+                       detail + " A protocol being standardized must ask for a User or System port.", src, url)]
+    if purpose is Purpose.PRODUCTION:
+        return [Reason(Level.CAUTION, "range.dynamic", "Dynamic port: unregistrable, ephemeral on Windows and macOS",
+                       detail + " No registration can protect a product's use of it.", src, url)]
+    return [Reason(Level.GOOD, "range.dynamic", "Dynamic/Private port: meant for private use", detail, src, url)]
+
+
+# -- the registry --------------------------------------------------------------
+
+def _registry(info: PortInfo, ts: tuple[Transport, ...], purpose: Purpose, service: str | None,
+              edition: str) -> list[Reason]:
+    src, url = registry_source(edition, info.port)
+    p = info.port
+    if p == 0:
+        return [Reason(Level.AVOID, "registry.port-zero", "port 0 is reserved and means 'any port'",
+                       "Port 0 is reserved; binding port 0 asks the kernel for any free ephemeral port, "
+                       "so no service can be reached on it.", src, url)]
+    out: list[Reason] = []
+    mine = (service or "").lower()
+    for state, names, on in _groups(info, ts):
+        where = transports_text(on)
+        if state is State.ASSIGNED:
+            label = ", ".join(names)
+            if mine and mine in {n.lower() for n in names}:
+                out.append(Reason(Level.GOOD, "registry.assigned-yours", f"assigned to {label}, the service named",
+                                  f"Assigned to {label} on {where}: the service you named.", src, url))
+                continue
+            title = f"assigned to {label} on {where}"
+            detail = (f"Assigned to {label} on {where}: clients, firewalls and scanners expect that service "
+                      "there, and the two collide on a machine running both.")
+            if purpose is Purpose.STANDARD:
+                level = Level.AVOID
+                detail += " IANA does not assign a port twice: ask for an unassigned one."
+            elif info.range is PortRange.SYSTEM and purpose is not Purpose.TESTING:
+                level = Level.AVOID
+                detail += " It is a System port of a reviewed protocol."
+            else:
+                level = Level.CAUTION
+            out.append(Reason(level, "registry.assigned", title, detail, src, url))
+        elif state is State.RESERVED:
+            level = Level.CAUTION if purpose in (Purpose.INTERNAL, Purpose.TESTING) else Level.AVOID
+            out.append(Reason(level, "registry.reserved", f"reserved on {where}",
+                              f"Reserved on {where}: IANA holds it back and does not assign it.", src, url))
+        elif info.range is PortRange.SYSTEM:
+            out.append(_unassigned_system(p, where, purpose, src, url))
+        elif info.range is PortRange.USER:
+            tail = {Purpose.STANDARD: " Ask IANA to assign it (Expert Review, RFC 6335 section 8.1): "
+                                      f"draft the application with 'portatlas request --port {p}'."}
+            out.append(Reason(Level.GOOD, "registry.unassigned", f"unassigned on {where}",
+                              f"Unassigned on {where}: no registered service expects it; it can be requested "
+                              f"from IANA by Expert Review.{tail.get(purpose, '')}", src, url))
+        else:
+            out.append(Reason(Level.INFO, "registry.dynamic", f"never assigned on {where}",
+                              f"No assignment on {where}: the Dynamic range is never assigned.", src, url))
+    out += _other_transports(info, ts, service)
+    for r in {id(r): r for t in ts for r in info.on(t).records}.values():
+        if r.unauthorized:
+            out.append(Reason(Level.CAUTION, "registry.unauthorized", "known unauthorized use",
+                              f"The registry notes for {r.name or r.number}: {r.unauthorized}", src, url))
+    return out
+
+
+def _unassigned_system(p: int, where: str, purpose: Purpose, src: str, url: str) -> Reason:
+    base = (f"Unassigned System port on {where}: kept for future assignment to protocols reviewed by the "
+            "IETF (IETF Review or IESG Approval).")
+    if purpose is Purpose.STANDARD:
+        return Reason(Level.GOOD, "registry.unassigned-system", "unassigned System port: apply to IANA for it",
+                      base + " That is exactly what a protocol being standardized should ask IANA for: apply "
+                      f"through IETF Review or IESG Approval with an RFC or IETF draft as reference "
+                      f"(draft it with 'portatlas request --port {p} --reference RFC-or-draft').",
+                      RFC6335_SYSTEM[0], RFC6335_SYSTEM[1])
+    if purpose is Purpose.PRODUCTION:
+        return Reason(Level.AVOID, "registry.unassigned-system", "unassigned System port, kept for future protocols",
+                      base + " A product that takes it collides with the protocol it is given to later.", src, url)
+    return Reason(Level.CAUTION, "registry.unassigned-system", "unassigned System port, kept for future protocols",
+                  base + " Acceptable for a documented internal tool or a test, if you move when it is assigned.",
+                  src, url)
+
+
+def _groups(info: PortInfo, ts: tuple[Transport, ...]) -> list[tuple[State, tuple[str, ...], list[Transport]]]:
+    """Asked transports that answer alike (state and names), grouped."""
+    groups: dict[tuple[State, tuple[str, ...]], list[Transport]] = {}
+    for t in ts:
+        st = info.on(t)
+        names = tuple(dict.fromkeys(r.name for r in st.assignments if r.name))
+        groups.setdefault((st.state, names), []).append(t)
+    return [(state, names, on) for (state, names), on in groups.items()]
+
+
+def _other_transports(info: PortInfo, ts: tuple[Transport, ...], service: str | None) -> list[Reason]:
+    """An assignment on a transport not asked, while an asked one is unassigned: that service may claim it."""
+    if not any(info.on(t).state is State.UNASSIGNED for t in ts):
+        return []
+    out = []
+    mine = (service or "").lower()
+    for st in info.transports:
+        if st.transport in ts or st.state is not State.ASSIGNED:
+            continue
+        names = tuple(dict.fromkeys(r.name for r in st.assignments if r.name))
+        if mine and mine in {n.lower() for n in names}:
+            continue
+        label = ", ".join(names)
+        out.append(Reason(Level.CAUTION, "registry.other-transport",
+                          f"assigned to {label} on {st.transport.value.upper()}",
+                          f"Assigned to {label} on {st.transport.value.upper()}: IANA keeps a port's other "
+                          "transports for the same service, so it is not free for a different one.",
+                          RFC6335_TRANSPORTS[0], RFC6335_TRANSPORTS[1]))
+    return out
+
+
+# -- browsers ------------------------------------------------------------------
+
+def _browsers(port: int, http: bool, s: Signals) -> list[Reason]:
+    src, url = FETCH_BAD_PORTS
+    if port in s.bad_ports:
+        name = s.bad_ports[port]
+        label = f" (listed as {name})" if name else ""
+        if http:
+            return [Reason(Level.AVOID, "browser.bad-port", "browsers refuse it",
+                           f"Browsers refuse to connect to port {port}{label}: it is on the Fetch standard's "
+                           "bad-port list, so every fetch fails (ERR_UNSAFE_PORT in Chromium).", src, url)]
+        return [Reason(Level.INFO, "browser.bad-port", "browsers refuse it (fine if it does not speak HTTP)",
+                       f"Port {port} is on the browsers' bad-port list{label}: fine for a service that does not "
+                       "speak HTTP, but no browser will reach it (give --http if it does).", src, url)]
+    if http:
+        return [Reason(Level.GOOD, "browser.allowed", "browsers allow it",
+                       f"Port {port} is not on the browsers' bad-port list.", src, url)]
+    return []
+
+
+# -- this machine's ephemeral range ------------------------------------------------
+
+def _ephemeral(port: int, purpose: Purpose, s: Signals) -> list[Reason]:
+    e = s.ephemeral
+    out: list[Reason] = []
+    if e is None:
+        out.append(Reason(Level.INFO, "ephemeral.unavailable", "ephemeral range not checked",
+                          f"This machine's ephemeral range was not checked: {s.ephemeral_note}.", "this machine"))
+        return out
+    what = (f"the default ephemeral range for {e.system}, {e.low}-{e.high} ({e.source}; not read from the kernel)"
+            if e.is_default else f"this machine's ephemeral range {e.low}-{e.high} ({e.source})")
+    reserved = e.is_reserved(port)
+    inside = e.low <= port <= e.high
+    if reserved:
+        out.append(Reason(Level.CAUTION, "ephemeral.reserved", "in this machine's reserved ports",
+                          f"Port {port} is one of this machine's reserved ports (ip_local_reserved_ports): the "
+                          "administrator kept it out of the ephemeral range, usually for a particular service.",
+                          "/proc/sys/net/ipv4/ip_local_reserved_ports"))
+    elif inside:
+        out.append(Reason(Level.CAUTION, "ephemeral.inside", "inside the ephemeral range",
+                          f"Port {port} lies inside {what}: the kernel hands these ports to outgoing "
+                          "connections, so binding it fails at random when one holds it.", e.source))
+    else:
+        out.append(Reason(Level.GOOD, "ephemeral.outside", "outside the ephemeral range",
+                          f"Port {port} lies outside {what}.", e.source))
+        lo, hi = LINUX_EPHEMERAL
+        if purpose is Purpose.PRODUCTION and lo <= port <= hi and PortRange.of(port) is not PortRange.DYNAMIC:
+            out.append(Reason(Level.CAUTION, "ephemeral.linux-default", "inside Linux's default ephemeral range",
+                              f"Port {port} lies inside Linux's default ephemeral range {lo}-{hi}: on other Linux "
+                              "machines outgoing connections can hold it.",
+                              "Linux net.ipv4.ip_local_port_range default",
+                              "https://www.kernel.org/doc/html/latest/networking/ip-sysctl.html"))
+    return out
+
+
+# -- commonly used without assignment ------------------------------------------------
+
+def _frequency(info: PortInfo, ts: tuple[Transport, ...], s: Signals) -> list[Reason]:
+    table = s.frequencies
+    if table is None:
+        return [Reason(Level.INFO, "frequency.unavailable", "common use not checked (no nmap-services)",
+                       f"Whether the port is commonly used without assignment was not checked: "
+                       f"{s.frequencies_note}.", "nmap-services", NMAP_DOC)]
+    out: list[Reason] = []
+    src = f"nmap-services open frequencies ({table.source})"
+    quiet: list[str] = []
+    for t in ts:
+        f = table.get(info.port, t) if t in (Transport.TCP, Transport.UDP, Transport.SCTP) else None
+        if f is None or not f.common:
+            quiet.append(f"{t.value.upper()} " + (f"{f.percent} (rank {f.rank})" if f else "not listed"))
+            continue
+        state = info.on(t).state
+        named = f" as {f.name}" if f.name and f.name != "unknown" else ""
+        seen = (f"nmap finds {info.port}/{t.value} open on {f.percent} of scanned hosts{named}, rank {f.rank}; "
+                f"among the {table.top} ports nmap scans by default")
+        if state is State.ASSIGNED:
+            out.append(Reason(Level.INFO, "frequency.common-assigned", f"commonly open on {t.value.upper()}",
+                              f"Commonly open: {seen}; that is mostly its registered service at work.",
+                              src, NMAP_DOC))
+        else:
+            out.append(Reason(Level.CAUTION, "frequency.common", f"commonly used without assignment on "
+                              f"{t.value.upper()}{named}",
+                              f"Commonly used without assignment: {seen}, though the registry has no "
+                              "assignment there; other software already squats it.", src, NMAP_DOC))
+    if quiet:
+        out.append(Reason(Level.GOOD, "frequency.rare", "not commonly used",
+                          f"Not among the {table.top} most frequently open ports: {', '.join(quiet)}.",
+                          src, NMAP_DOC))
+    return out
+
+
+# -- listening here now ------------------------------------------------------------
+
+def _listening(port: int, ts: tuple[Transport, ...], s: Signals) -> list[Reason]:
+    if s.listening is None:
+        return [Reason(Level.INFO, "listening.unchecked", "listeners not checked",
+                       f"Whether something listens on it here was not checked: {s.listening_note}.",
+                       "this machine's socket table")]
+    out: list[Reason] = []
+    free: list[Transport] = []
+    for t in ts:
+        who = s.listening.get(t)
+        if who is None:
+            continue
+        if who:
+            out.append(Reason(Level.CAUTION, "listening.busy", f"something listens on {t.value.upper()} here now",
+                              f"Something listens on {port}/{t.value} on this machine right now: {'; '.join(who)}.",
+                              "this machine's socket table (/proc/net, psutil)"))
+        else:
+            free.append(t)
+    if free:
+        out.append(Reason(Level.GOOD, "listening.free", "nothing listens here now",
+                          f"Nothing listens on {port} ({transports_text(free)}) on this machine right now.",
+                          "this machine's socket table (/proc/net, psutil)"))
+    return out
+
+
+def _signals(edition: str, s: Signals, http: bool) -> tuple[Signal, ...]:
+    return (
+        Signal("registry", True, registry_source(edition)[0]),
+        Signal("browsers", True, FETCH_BAD_PORTS[0] + ("" if http else " (counts only with --http)")),
+        Signal("ephemeral", s.ephemeral is not None,
+               s.ephemeral.source if s.ephemeral is not None else s.ephemeral_note),
+        Signal("frequency", s.frequencies is not None,
+               s.frequencies.source if s.frequencies is not None else s.frequencies_note),
+        Signal("listening", s.listening is not None,
+               "this machine's socket table" if s.listening is not None else s.listening_note),
+    )
