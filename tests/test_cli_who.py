@@ -182,3 +182,18 @@ def test_port_answer_has_how_to_check_and_local(cli, registry):
     assert row["listener"]["pid"] == os.getpid()
     free = cli(str(port), "--local").stdout
     assert f"On this machine now\n  nothing is listening on {port}/tcp or {port}/udp here" in free
+
+
+def test_fast_json_equals_the_generic_json(registry):
+    from portatlas.cli.render_machine import machine_json
+    from portatlas.model import to_json
+    from portatlas.system.annotate import machine
+
+    with bound(socket.SOCK_STREAM) as (server, port):
+        client = socket.create_connection(("127.0.0.1", port))
+        try:
+            for rep in (machine(registry, include_all=True), machine(registry, port, "tcp"),
+                        machine(registry, 307 if 307 not in bound_ports(Transport.TCP) else 1)):
+                assert json.loads(machine_json(rep)) == to_json(rep)
+        finally:
+            client.close()

@@ -13,7 +13,16 @@ import pytest
 from portatlas.errors import BadInput
 from portatlas.model import Transport
 from portatlas.system import listeners as L
-from portatlas.system.listeners import Listener, PsutilProbe, bound_ports, is_listening, listeners, scan
+from portatlas.system.listeners import (
+    Listener,
+    ProcfsProbe,
+    PsutilProbe,
+    bound_ports,
+    default_probe,
+    is_listening,
+    listeners,
+    scan,
+)
 
 from .sockets import as_nobody, bound, free_port, has_ipv6_loopback, http_server, wait_until
 
@@ -96,26 +105,80 @@ def test_bad_port_and_transport_are_bad_input():
             listeners(80, t)
 
 
-def test_process_gone_and_zombie_are_reported_not_raised():
+linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux's")
+
+
+def _readers():
+    import psutil
+
+    out = [("psutil", lambda pid: L._process(psutil, pid))]
+    if sys.platform.startswith("linux"):
+        out.append(("procfs", ProcfsProbe()._process))
+    return out
+
+
+@pytest.mark.parametrize("which,read", _readers(), ids=[r[0] for r in _readers()])
+def test_process_gone_and_zombie_are_reported_not_raised(which, read):
     import psutil
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    name, cmd, user, note = L._process(psutil, dead.pid)
+    name, cmd, user, note = read(dead.pid)
     assert (name, cmd, user) == (None, None, None) and note == f"process {dead.pid} exited while it was being read"
     # A zombie (exited, not yet reaped) still has a name but no command line to read.
     zombie = subprocess.Popen([sys.executable, "-c", "pass"])
     assert wait_until(lambda: psutil.Process(zombie.pid).status() == psutil.STATUS_ZOMBIE)
-    name, cmd, user, note = L._process(psutil, zombie.pid)
+    name, cmd, user, note = read(zombie.pid)
     assert cmd is None and note == f"process {zombie.pid} exited while it was being read"
     zombie.wait()
 
 
-def test_unprivileged_user_sees_the_socket_but_not_roots_process(tmp_path):
+@linux
+def test_procfs_is_the_default_on_linux_and_psutil_can_be_forced(monkeypatch):
+    assert isinstance(default_probe(), ProcfsProbe)
+    monkeypatch.setattr(L, "_PROBE", None)
+    monkeypatch.setenv("PORTATLAS_LISTENER_PROBE", "psutil")
+    assert isinstance(default_probe(), PsutilProbe)
+    monkeypatch.setattr(L, "_PROBE", None)
+    monkeypatch.setenv("PORTATLAS_LISTENER_PROBE", "netstat")
+    with pytest.raises(BadInput, match="use procfs or psutil"):
+        default_probe()
+    monkeypatch.setattr(L, "_PROBE", None)
+
+
+@linux
+def test_procfs_and_psutil_probes_agree_on_the_same_real_sockets():
+    """Two independent readers of the kernel's tables: any decoding slip in one shows as a difference."""
+    port = free_port()
+    with http_server(port), bound(socket.SOCK_DGRAM, port=port), bound(socket.SOCK_STREAM) as (server, sport):
+        client = socket.create_connection(("127.0.0.1", sport))
+        extra = []
+        if len(FAMILIES) > 1:
+            extra = [bound(socket.SOCK_STREAM, socket.AF_INET6), bound(socket.SOCK_DGRAM, socket.AF_INET6)]
+            for cm in extra:
+                cm.__enter__()
+        try:
+            for include_all in (False, True):
+                mine = {sport, port, client.getsockname()[1]} | {
+                    x.port for x in listeners() if x.pid == os.getpid()}
+                a = [x for x in ProcfsProbe().scan(include_all).listeners if x.port in mine]
+                b = [x for x in PsutilProbe().scan(include_all).listeners if x.port in mine]
+                assert a == b
+                # http.server, UDP, server (+ IPv6 TCP and UDP); with --all both ends of the connection
+                assert len(a) == 3 + 2 * (len(FAMILIES) - 1) + (2 if include_all else 0)
+        finally:
+            client.close()
+            for cm in extra:
+                cm.__exit__(None, None, None)
+
+
+@pytest.mark.parametrize("probe", [PsutilProbe(), ProcfsProbe()], ids=["psutil", "procfs"])
+def test_unprivileged_user_sees_the_socket_but_not_roots_process(tmp_path, probe):
     if os.geteuid() != 0:
         pytest.skip("needs root to drop to nobody; the hidden-owner case is then the test run itself")
+    if isinstance(probe, ProcfsProbe) and not probe.available():
+        pytest.skip("no /proc/net here")
     tmp_path.chmod(0o777)
-    probe = PsutilProbe()
     port = free_port()
     # A separate root process holds the socket: a forked child would inherit it as its own fd.
     with http_server(port):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..atlas import Registry
 from ..system.annotate import machine
 from . import render_machine
-from .common import emit_json, parser, write
+from .common import parser, write
 
 
 def build() -> "object":
@@ -22,5 +22,5 @@ def run(argv: list[str]) -> int:
     """List this machine's listeners; exit 0 (1 when there is no socket at all)."""
     args = build().parse_args(argv)  # type: ignore[attr-defined]
     rep = machine(Registry.default(), None, args.transport, args.include_all)
-    emit_json(rep) if args.json else write(render_machine.listening_text(rep))
+    write(render_machine.machine_json(rep) if args.json else render_machine.listening_text(rep))
     return 0 if rep.sockets else 1

@@ -6,7 +6,7 @@ from ..atlas import Registry, describe
 from ..query.parse_input import parse_port
 from ..system.annotate import machine
 from . import render_machine
-from .common import emit_json, parser, write
+from .common import parser, write
 
 
 def build() -> "object":
@@ -27,7 +27,7 @@ def run(argv: list[str]) -> int:
     reg = Registry.default()
     rep = machine(reg, port, args.transport, args.include_all)
     if args.json:
-        emit_json(rep)
+        write(render_machine.machine_json(rep))
     elif rep.sockets:
         write(render_machine.who_text(rep, describe(reg.lookup(port))[0]))
     else:

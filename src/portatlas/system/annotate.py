@@ -18,8 +18,6 @@ connected sockets are shown with ``--all`` but never flagged.
 
 from __future__ import annotations
 
-import re
-import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -105,11 +103,13 @@ SERVERS: dict[str, frozenset[str]] = {
 FORWARDERS = frozenset({"docker-proxy", "rootlessport", "slirp4netns", "pasta", "socat", "ssh", "kubectl",
                         "containerd", "dockerd", "podman", "conmon", "vpnkit", "com.docker.backend", "haproxy",
                         "envoy", "traefik", "inetd", "xinetd", "systemd", "launchd", "svchost.exe", "System"})
-_SPLIT = re.compile(r"[^a-z0-9]+")
 
 
 def _words(process: str | None, cmdline: str | None) -> set[str]:
     """Lower-case words a process is known by: its name, its argv basenames, and their parts."""
+    import re
+    import shlex  # only when a listener sits on an assigned port: kept off the import path
+
     raw = [process or ""]
     if cmdline:
         try:
@@ -123,7 +123,7 @@ def _words(process: str | None, cmdline: str | None) -> set[str]:
         if not w:
             continue
         out.add(w)
-        out.update(p for p in _SPLIT.split(w) if len(p) >= 3)
+        out.update(p for p in re.split(r"[^a-z0-9]+", w) if len(p) >= 3)
         out.add(w.rstrip("0123456789."))  # python3.11 -> python
     return out
 

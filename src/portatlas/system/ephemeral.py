@@ -7,7 +7,6 @@ netsh); where it cannot, the operating system's documented default, marked
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +119,8 @@ def ephemeral_range() -> EphemeralRange:
         except (OSError, ValueError):
             reserved = ()
         return EphemeralRange(lo, hi, reserved, str(PROC_RANGE), False, system)
+    if system in ("darwin", "freebsd") or "bsd" in system or system == "win32":
+        import subprocess  # not on Linux, where two /proc files answer
     if system in ("darwin", "freebsd") or "bsd" in system:
         try:
             out = subprocess.run(["sysctl", "-n", "net.inet.ip.portrange.first", "net.inet.ip.portrange.last"],
