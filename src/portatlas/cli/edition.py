@@ -1,0 +1,21 @@
+"""`portatlas edition`: which registry edition answers, where it came from, and its date."""
+
+from __future__ import annotations
+
+from ..registry import editions
+from . import history_text
+from .common import emit_json, parser, write
+
+
+def run(argv: list[str]) -> int:
+    """Always exit 0 on valid arguments."""
+    p = parser("edition", "The registry edition in use: its date, its file and where it came from.")
+    p.add_argument("--list", action="store_true", help="also list the editions 'update' stored")
+    args = p.parse_args(argv)
+    e = editions.in_use()
+    stored = editions.stored() if args.list else None
+    if args.json:
+        emit_json({"in_use": e, "stored": stored} if args.list else e)
+    else:
+        write(history_text.edition_text(e, stored))
+    return 0

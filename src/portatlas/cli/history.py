@@ -1,0 +1,20 @@
+"""`portatlas history PORT`: when a port was assigned, changed or given back."""
+
+from __future__ import annotations
+
+from ..query.parse_input import parse_port, parse_transport
+from ..registry.history import port_history
+from . import history_text
+from .common import emit_json, parser, write
+
+
+def run(argv: list[str]) -> int:
+    """Exit 0 with the timeline; 2 for a bad port or transport."""
+    p = parser("history", "A port's timeline across the registry's editions since 2017: each change "
+                          "of state or assignment, between the last edition without it and the first with it.")
+    p.add_argument("port", help="a port number, 0-65535")
+    p.add_argument("--transport", help="only this transport: tcp, udp, sctp or dccp (default all)")
+    args = p.parse_args(argv)
+    h = port_history(parse_port(args.port), parse_transport(args.transport))
+    emit_json(h) if args.json else write(history_text.port_history_text(h))
+    return 0

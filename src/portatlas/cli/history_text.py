@@ -1,0 +1,176 @@
+"""Plain-text renderings of history, diffs, counts over time, updates and the edition in use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..model import PortRange, Record, State, Transport
+from ..registry.editions import EditionInUse, StoredEdition
+from ..registry.history import (
+    EditionDiff,
+    FieldChange,
+    PortEvent,
+    PortHistory,
+    StatsOverTime,
+    TransportHistory,
+)
+from ..registry.update import UpdateResult
+from .common import bold
+from .render import REGISTRY_TITLE
+
+MAX_LISTED = 200  # per section of a diff on a terminal; --json has everything
+
+
+def _dates(r: Record) -> str:
+    parts = [f"registered {r.registered}" if r.registered else "",
+             f"updated {r.updated}" if r.updated else ""]
+    return ", ".join(p for p in parts if p)
+
+
+def _refs(r: Record) -> str:
+    return "; ".join(x.label for x in r.rfcs if x.label)
+
+
+def _event_lines(ev: PortEvent) -> list[str]:
+    when = ev.when
+    if ev.state is State.ASSIGNED:
+        what = {"present": "assigned", "assigned": "assigned", "changed": "changed"}.get(ev.kind, ev.kind)
+        head = f"{when:<38} {what}: " + ", ".join(
+            dict.fromkeys(r.name or "" for r in ev.records))
+    elif ev.state is State.RESERVED:
+        head = f"{when:<38} " + ("de-assigned and reserved" if ev.kind == "de-assigned" else "reserved")
+    else:
+        head = f"{when:<38} " + {"present": "unassigned", "de-assigned": "de-assigned or revoked: unassigned",
+                                 "released": "no longer reserved: unassigned"}.get(ev.kind, "unassigned")
+    lines = ["  " + head]
+    pad = "  " + " " * 39
+    for r in ev.records if ev.state is State.ASSIGNED else ():
+        extra = [x for x in (", ".join(p.display for p in r.assignees), _refs(r), _dates(r)) if x]
+        lines.append(f"{pad}{r.name}: {r.description}" + (f" ({'; '.join(extra)})" if extra else ""))
+    shown = [c for c in ev.changes if c.field not in ("state", "name")]
+    for c in shown:
+        lines.append(f"{pad}{change_text(c)}")
+    for c in ev.changes:
+        if c.field == "name" and c.old and ev.state is State.ASSIGNED:
+            lines.append(f"{pad}{c.old} removed")
+    return lines
+
+
+def change_text(c: FieldChange) -> str:
+    """'description: "old" -> "new"'."""
+    def q(v: str | None) -> str:
+        return f'"{v}"' if v is not None else "(none)"
+
+    return f"{c.field}: {q(c.old)} -> {q(c.new)}"
+
+
+def port_history_text(h: PortHistory) -> str:
+    """A port's timeline, transports with the same story told once."""
+    groups: dict[tuple[object, ...], list[TransportHistory]] = {}
+    for th in h.transports:
+        key = tuple((e.kind, e.state, e.first, tuple(r.name for r in e.records)) for e in th.events)
+        groups.setdefault(key, []).append(th)
+    out = [bold(f"Port {h.port}: history in {h.editions} editions of the registry, "
+                f"{h.first_edition} to {h.last_edition}")]
+    for ths in groups.values():
+        names = " and ".join(", ".join(t.transport.value.upper() for t in ths).rsplit(", ", 1))
+        out += ["", bold(names)]
+        events = ths[0].events
+        for ev in events:
+            out += _event_lines(ev)
+        if len(events) == 1:
+            out.append(f"  {'':<38} (no change in {h.editions} editions)")
+    if h.gaps:
+        gaps = "; ".join(f"{a} to {b}" for a, b in h.gaps)
+        out += ["", f"No editions between {gaps}: a change there is dated to the gap. "
+                "Dates beside a row are the registry's own."]
+    return "\n".join(out)
+
+
+def _record_line(r: Record) -> str:
+    t = r.transport.value if r.transport else "all"
+    head = r.name or r.state.value
+    extra = "; ".join(x for x in (_refs(r), _dates(r)) if x)
+    return f"  {r.number or '(no port)':>11} {t:<4} {head:<24} {r.description}" + (f"  [{extra}]" if extra else "")
+
+
+def diff_text(d: EditionDiff, limit: int = MAX_LISTED) -> str:
+    """Counts, then added, removed and changed rows (at most ``limit`` of each)."""
+    c = d.counts
+    out = [bold(f"Changes from edition {d.old} to {d.new}"),
+           f"  {c.added} rows added ({c.assignments_added} assignments), "
+           f"{c.removed} removed ({c.assignments_removed} assignments de-assigned or revoked), "
+           f"{c.changed} changed"]
+
+    def section(title: str, items: Sequence[Record]) -> None:
+        if not items:
+            return
+        out.extend(["", bold(f"{title} ({len(items)})")])
+        out.extend(_record_line(r) for r in items[:limit])
+        if len(items) > limit:
+            out.append(f"  ... and {len(items) - limit} more (--json lists all)")
+
+    section("Added", d.added)
+    section("Removed", d.removed)
+    if d.changed:
+        out.extend(["", bold(f"Changed ({len(d.changed)})")])
+        for ch in d.changed[:limit]:
+            out.append(_record_line(ch.after))
+            out.extend(f"{'':>19}{change_text(f)}" for f in ch.changes)
+        if len(d.changed) > limit:
+            out.append(f"  ... and {len(d.changed) - limit} more (--json lists all)")
+    if not (d.added or d.removed or d.changed):
+        out.append("  no differences")
+    return "\n".join(out)
+
+
+def stats_over_time_text(s: StatsOverTime, transport: Transport, all_rows: bool = False) -> str:
+    """One line per edition whose counts on ``transport`` changed (every edition with ``all_rows``)."""
+    head = (f"{'edition':<10}  {'system: assigned':>16} {'reserved':>8} {'unassigned':>10}"
+            f"  {'user: assigned':>14} {'reserved':>8} {'unassigned':>10}")
+    out = [bold(f"State counts on {transport.value.upper()} per edition"), head]
+    prev: tuple[int, ...] | None = None
+    shown = 0
+    for i, st in enumerate(s.editions):
+        row: list[int] = []
+        for c in st.counts:
+            if c.transport is transport and c.range is not PortRange.DYNAMIC:
+                row += [c.assigned, c.reserved, c.unassigned]
+        key = tuple(row)
+        if all_rows or key != prev or i == len(s.editions) - 1:
+            out.append(f"{st.edition:<10}  {row[0]:>16} {row[1]:>8} {row[2]:>10}  "
+                       f"{row[3]:>14} {row[4]:>8} {row[5]:>10}")
+            shown += 1
+        prev = key
+    out.append("")
+    if not all_rows:
+        out.append(f"{shown} of {len(s.editions)} editions shown: those whose counts changed "
+                   "(--all for every edition, --json for every range and transport).")
+    out.append(f"Source: {REGISTRY_TITLE}, editions {s.editions[0].edition} to {s.editions[-1].edition}")
+    return "\n".join(out)
+
+
+def update_text(u: UpdateResult) -> str:
+    """What an update or rollback did, and the diff it made."""
+    out = [u.message]
+    if u.status != "unchanged":
+        out.append(f"  now in use: {u.path}")
+    if u.diff is not None:
+        out += ["", diff_text(u.diff, limit=50)]
+    return "\n".join(out)
+
+
+def edition_text(e: EditionInUse, stored: Sequence[StoredEdition] | None = None) -> str:
+    """Which edition answers, where it came from; with ``stored``, the editions kept."""
+    out = [bold(f"Edition in use: {e.edition}"), f"  {e.records:,} records, {e.origin}: {e.source}",
+           f"  file: {e.path}"]
+    if e.fetched:
+        out.append(f"  fetched {e.fetched}")
+    if stored is not None:
+        out += ["", bold(f"Stored editions ({len(stored)})")]
+        if not stored:
+            out.append("  none yet: 'portatlas update' downloads the current registry")
+        for s in stored:
+            mark = "*" if s.path == e.path else " "
+            out.append(f" {mark}{s.edition}  {s.records:>6,} records  fetched {s.fetched}  from {s.source}")
+    return "\n".join(out)

@@ -1,0 +1,271 @@
+"""The editions store: registry editions ``portatlas update`` downloaded, and which one is in use.
+
+Layout, in ``sources.data_dir() / "editions"``:
+
+- ``service-names-port-numbers.<edition>.<sha256[:12]>.xml``: each stored
+  edition, exactly as downloaded, never rewritten and never deleted;
+- ``current``: the pointer naming the file in use (``sources.current_source``
+  reads it; no pointer, or an empty one, means the bundled edition);
+- ``meta.json``: where each file came from and when, the trail of switches
+  (for rollback) and the validators (ETag, Last-Modified) of each source URL;
+- ``.lock``: held while an update or rollback runs, so two at once queue
+  instead of interleaving.
+
+Every write goes to a temporary file that ``os.replace`` moves into place, so
+a reader (or a crash) sees the old state or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import PortatlasError
+from .. import sources
+
+PREFIX = "service-names-port-numbers."
+LOCK_WAIT = 120.0  # seconds to wait for another update before giving up
+
+
+class StoreBusy(PortatlasError):
+    """Another update or rollback held the store's lock for too long."""
+
+    exit_code = 5
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEdition:
+    """One edition file in the store and where it came from."""
+
+    path: Path
+    edition: str
+    source: str
+    fetched: str
+    sha256: str
+    records: int
+
+
+@dataclass(frozen=True, slots=True)
+class EditionInUse:
+    """The edition answers come from.
+
+    ``origin`` is 'bundled' (shipped in the package), 'stored' (switched to by
+    update) or 'environment' (``PORTATLAS_REGISTRY`` names a file).
+    """
+
+    edition: str
+    path: Path
+    origin: str
+    source: str
+    fetched: str | None
+    records: int
+
+
+def store_dir() -> Path:
+    """The directory holding stored editions and the pointer."""
+    return sources.current_pointer().parent
+
+
+def _meta_path() -> Path:
+    return store_dir() / "meta.json"
+
+
+def read_meta() -> dict[str, Any]:
+    """The store's bookkeeping; an empty store (or an unreadable file) reads as empty."""
+    try:
+        data = json.loads(_meta_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    data.setdefault("editions", {})
+    data.setdefault("trail", [])
+    data.setdefault("validators", {})
+    return data
+
+
+def write_atomically(path: Path, blob: bytes) -> None:
+    """Write ``blob`` to ``path`` through a synced temporary file and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(blob)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def write_meta(meta: dict[str, Any]) -> None:
+    """Replace the bookkeeping atomically (call with the lock held)."""
+    write_atomically(_meta_path(), json.dumps(meta, indent=1, sort_keys=True).encode("utf-8"))
+
+
+@contextlib.contextmanager
+def locked(wait: float = LOCK_WAIT) -> Iterator[None]:
+    """Hold the store's lock; wait up to ``wait`` seconds for another update to finish."""
+    d = store_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    fd = os.open(d / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                raise StoreBusy(f"another portatlas update has held {d / '.lock'} for over "
+                                f"{wait:.0f} s; wait for it to finish and try again")
+            time.sleep(0.05)
+        yield
+    finally:
+        _unlock(fd)
+        os.close(fd)
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        with contextlib.suppress(OSError):
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+        return
+    fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def stored() -> list[StoredEdition]:
+    """Every stored edition, oldest edition first."""
+    meta = read_meta()
+    out = []
+    for name, m in meta["editions"].items():
+        out.append(StoredEdition(
+            path=store_dir() / name, edition=m.get("edition", ""), source=m.get("source", ""),
+            fetched=m.get("fetched", ""), sha256=m.get("sha256", ""), records=int(m.get("records", 0)),
+        ))
+    return sorted(out, key=lambda s: (s.edition, s.fetched))
+
+
+def pointed() -> Path:
+    """The file the pointer names (ignoring ``PORTATLAS_REGISTRY``), or the bundled edition."""
+    try:
+        name = sources.current_pointer().read_text(encoding="utf-8").strip()
+    except OSError:
+        return sources.BUNDLED
+    path = store_dir() / name
+    return path if name and path.is_file() else sources.BUNDLED
+
+
+def in_use() -> EditionInUse:
+    """Which edition answers, where it came from, and its date."""
+    from ..atlas import Registry
+
+    path = sources.current_source()
+    reg = Registry.from_file(path)
+    if os.environ.get("PORTATLAS_REGISTRY"):
+        origin, source, fetched = "environment", f"PORTATLAS_REGISTRY={path}", None
+    elif path == sources.BUNDLED:
+        origin, source, fetched = "bundled", "shipped inside the portatlas package", None
+    else:
+        m = read_meta()["editions"].get(path.name, {})
+        origin, source, fetched = "stored", m.get("source", "unknown"), m.get("fetched")
+    return EditionInUse(edition=reg.edition, path=path, origin=origin, source=source,
+                        fetched=fetched, records=len(reg.index))
+
+
+def file_name(edition: str, sha256: str) -> str:
+    """The store's name for an edition's file."""
+    return f"{PREFIX}{edition}.{sha256[:12]}.xml"
+
+
+def add(data: bytes, edition: str, sha256: str, source: str, records: int) -> Path:
+    """Store an edition file (once; call with the lock held). Does not switch to it."""
+    name = file_name(edition, sha256)
+    path = store_dir() / name
+    if not path.is_file():
+        write_atomically(path, data)
+    meta = read_meta()
+    meta["editions"].setdefault(name, {
+        "edition": edition, "source": source, "sha256": sha256, "records": records,
+        "fetched": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    })
+    write_meta(meta)
+    return path
+
+
+def switch(path: Path, *, rollback: bool = False) -> None:
+    """Make ``path`` (a stored file, or ``sources.BUNDLED``) the edition in use, atomically.
+
+    A switch is pushed on the trail; a rollback pops the trail instead.
+    """
+    meta = read_meta()
+    pointer = sources.current_pointer()
+    if path == sources.BUNDLED:
+        with contextlib.suppress(FileNotFoundError):
+            pointer.unlink()  # no pointer means the bundled edition
+        name = ""
+    else:
+        name = path.name
+        write_atomically(pointer, (name + "\n").encode("utf-8"))
+    if rollback:
+        if meta["trail"]:
+            meta["trail"].pop()
+    else:
+        meta["trail"].append(name)
+    write_meta(meta)
+
+
+def previous() -> Path:
+    """The edition a rollback returns to: the one in use before the last switch."""
+    meta = read_meta()
+    trail = [n for n in meta["trail"]]
+    if not trail:
+        raise NothingToRollBack("nothing to roll back: no update has switched the edition in use "
+                                f"(it is {pointed().name})")
+    before = trail[-2] if len(trail) >= 2 else ""
+    path = store_dir() / before if before else sources.BUNDLED
+    return path if path.is_file() else sources.BUNDLED
+
+
+class NothingToRollBack(PortatlasError):
+    """``update --rollback`` with no earlier switch to undo."""
+
+    exit_code = 1
+
+
+def validators(url: str) -> tuple[str | None, str | None]:
+    """The ETag and Last-Modified a source URL last answered with."""
+    v = read_meta()["validators"].get(url, {})
+    return v.get("etag"), v.get("last_modified")
+
+
+def remember_validators(url: str, etag: str | None, last_modified: str | None) -> None:
+    """Keep a source's validators for the next conditional request (call with the lock held)."""
+    meta = read_meta()
+    meta["validators"][url] = {"etag": etag, "last_modified": last_modified}
+    write_meta(meta)

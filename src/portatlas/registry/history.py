@@ -1,0 +1,601 @@
+"""The registry over time: a port's timeline, what changed between editions, counts per edition.
+
+Answers come from the compact history shipped in the package (382 editions,
+2017-03-10 to 2026-08-17, see ``history_build``) plus any newer edition that
+``portatlas update`` stored. Editions are snapshots, so a change is known to
+lie *between* the last edition without it and the first edition with it;
+the records' own ``date`` and ``updated`` attributes are shown beside.
+
+>>> from portatlas.registry.history import port_history
+>>> h = port_history(300, "tcp")
+>>> h.transports[0].events[-1].state
+<State.ASSIGNED: 'assigned'>
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date as _date
+from pathlib import Path
+from typing import Any
+
+from ..errors import BadInput, NotFound
+from ..model import (
+    TRANSPORTS,
+    Person,
+    PortRange,
+    Record,
+    State,
+    StateCounts,
+    Stats,
+    Transport,
+    Xref,
+)
+from .history_build import Row, record_row
+
+SHIPPED = Path(__file__).resolve().parent.parent / "data" / "history.json.xz"
+GAP_DAYS = 120  # editions further apart than this are reported as a gap in the record
+
+
+# -- values ---------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field of a record (or of a port's state) that changed: its old and new text."""
+
+    field: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PortEvent:
+    """One step of a port's timeline on one transport.
+
+    ``first`` is the first edition showing the new state; ``before`` the last
+    edition before it (None when the state is shown since the first edition
+    of the history, so it is "present since at least" then). ``kind`` is one
+    of: present, assigned, de-assigned, reserved, released, changed.
+    ``records`` are the rows that make the state (assignments, or the
+    reserved row); ``changes`` what differs from the previous event.
+    """
+
+    transport: Transport
+    kind: str
+    state: State
+    first: str
+    before: str | None
+    records: tuple[Record, ...]
+    changes: tuple[FieldChange, ...] = ()
+
+    @property
+    def when(self) -> str:
+        """'present since at least 2017-03-10' or 'between 2024-03-18 and 2025-08-26'."""
+        if self.before is None:
+            return f"present since at least {self.first}"
+        return f"between {self.before} and {self.first}"
+
+
+@dataclass(frozen=True, slots=True)
+class TransportHistory:
+    """A port's timeline on one transport, oldest event first."""
+
+    transport: Transport
+    events: tuple[PortEvent, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PortHistory:
+    """Everything the editions say of one port over time.
+
+    ``gaps`` are pairs of consecutive editions more than ``GAP_DAYS`` apart:
+    changes inside them can only be dated to the gap.
+    """
+
+    port: int
+    range: PortRange
+    first_edition: str
+    last_edition: str
+    editions: int
+    gaps: tuple[tuple[str, str], ...]
+    transports: tuple[TransportHistory, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordChange:
+    """A row present in both editions with some fields changed."""
+
+    before: Record
+    after: Record
+    changes: tuple[FieldChange, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DiffCounts:
+    """How many rows were added, removed and changed, and how many of them assign a name."""
+
+    added: int
+    removed: int
+    changed: int
+    assignments_added: int
+    assignments_removed: int
+
+
+@dataclass(frozen=True, slots=True)
+class EditionDiff:
+    """What changed from edition ``old`` to edition ``new``.
+
+    ``removed`` rows that assigned a name were de-assigned or revoked (the
+    registry does not say which); ``changed`` rows kept their name, transport
+    and number but changed other fields.
+    """
+
+    old: str
+    new: str
+    old_source: str
+    new_source: str
+    counts: DiffCounts
+    added: tuple[Record, ...]
+    removed: tuple[Record, ...]
+    changed: tuple[RecordChange, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StatsOverTime:
+    """State counts per range and transport for every edition, oldest first."""
+
+    editions: tuple[Stats, ...]
+
+    @property
+    def dates(self) -> tuple[str, ...]:
+        """The edition dates."""
+        return tuple(s.edition for s in self.editions)
+
+    def series(self, rng: PortRange | str, transport: Transport | str,
+               state: State | str) -> tuple[tuple[str, int], ...]:
+        """(edition, count) for one range, transport and state: one line of a chart."""
+        r, t, s = PortRange(rng), Transport(transport), State(state)
+        out = []
+        for st in self.editions:
+            for c in st.counts:
+                if c.range is r and c.transport is t:
+                    out.append((st.edition, int(getattr(c, s.value))))
+        return tuple(out)
+
+
+# -- rows and records -------------------------------------------------------------
+
+def row_record(row: Row) -> Record:
+    """A ``Row`` (see ``history_build.record_row``) back as a ``Record``."""
+    (name, transport, low, high, desc, assignees, contacts, xrefs,
+     registered, updated, note, unauthorized, sc) = row
+    return Record(
+        name=name, transport=Transport(transport) if transport else None, low=low, high=high,
+        description=desc,
+        assignees=tuple(Person(*p) for p in assignees),
+        contacts=tuple(Person(*p) for p in contacts),
+        xrefs=tuple(Xref(*x) for x in xrefs),
+        registered=registered, updated=updated, note=note, unauthorized=unauthorized,
+        service_code=sc,
+    )
+
+
+def _people_text(ps: Sequence[Person]) -> str | None:
+    return "; ".join(p.display for p in ps) or None
+
+
+def _fields(r: Record) -> dict[str, str | None]:
+    """The fields a reader compares, as text (a person's 'updated' stamp alone is not a change)."""
+    refs = [x.label for x in r.xrefs if x.type not in ("person",) and x.label]
+    return {
+        "name": r.name,
+        "transport": r.transport.value if r.transport else None,
+        "number": r.number or None,
+        "description": r.description or None,
+        "assignee": _people_text(r.assignees),
+        "contact": _people_text(r.contacts),
+        "references": "; ".join(refs) or None,
+        "registered": r.registered,
+        "updated": r.updated,
+        "note": r.note,
+        "unauthorized": r.unauthorized,
+        "service code": str(r.service_code) if r.service_code is not None else None,
+    }
+
+
+def field_changes(old: Record, new: Record) -> tuple[FieldChange, ...]:
+    """The fields that differ between two versions of a row, in a fixed order."""
+    a, b = _fields(old), _fields(new)
+    return tuple(FieldChange(k, a[k], b[k]) for k in a if a[k] != b[k])
+
+
+def _key(r: Record) -> tuple[Any, ...]:
+    """What identifies a row across editions: its name (or state), transport and number."""
+    who = r.name.lower() if r.name else r.state.value
+    return (who, r.transport.value if r.transport else "", r.low, r.high)
+
+
+def diff_rows(old_rows: Iterable[Row], new_rows: Iterable[Row], old: str, new: str,
+              old_source: str = "", new_source: str = "") -> EditionDiff:
+    """Rows added, removed and changed from one edition's rows to another's."""
+    a, b = Counter(old_rows), Counter(new_rows)
+    gone = [row_record(r) for r in (a - b).elements()]
+    came = [row_record(r) for r in (b - a).elements()]
+    by_key: dict[tuple[Any, ...], list[Record]] = {}
+    for r in gone:
+        by_key.setdefault(_key(r), []).append(r)
+    added: list[Record] = []
+    changed: list[RecordChange] = []
+    for r in came:
+        olds = by_key.get(_key(r))
+        if olds:
+            before = olds.pop(0)
+            ch = field_changes(before, r)
+            if ch:  # rows differing only in a person's 'updated' stamp are no change to a reader
+                changed.append(RecordChange(before, r, ch))
+        else:
+            added.append(r)
+    removed = [r for rs in by_key.values() for r in rs]
+    order = _order
+    added.sort(key=order)
+    removed.sort(key=order)
+    changed.sort(key=lambda c: order(c.after))
+    counts = DiffCounts(
+        added=len(added), removed=len(removed), changed=len(changed),
+        assignments_added=sum(r.state is State.ASSIGNED for r in added),
+        assignments_removed=sum(r.state is State.ASSIGNED for r in removed),
+    )
+    return EditionDiff(old, new, old_source, new_source, counts,
+                       tuple(added), tuple(removed), tuple(changed))
+
+
+def _order(r: Record) -> tuple[Any, ...]:
+    return (r.low is None, r.low or 0, r.high or 0, r.name or "", r.transport.value if r.transport else "")
+
+
+# -- the compact history -------------------------------------------------------------
+
+class History:
+    """The compact history: record versions and the editions showing each."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.editions: tuple[str, ...] = tuple(data["editions"])
+        self._pos = {d: i for i, d in enumerate(self.editions)}
+        people = [tuple(p) for p in data["people"]]
+        self._raw: list[Any] = data["records"]
+        self._people = people
+        self._spans: list[list[list[int]]] = data["spans"]
+        self._counts: list[list[list[int]]] = data["counts"]
+        self._lows = [r[2] for r in self._raw]
+        self._highs = [r[3] for r in self._raw]
+        self._rows: list[Row | None] = [None] * len(self._raw)
+        self._records: list[Record | None] = [None] * len(self._raw)
+
+    @classmethod
+    def load(cls, path: Path = SHIPPED, *, use_cache: bool = True) -> "History":
+        """The history file, through a marshal cache beside the index cache (JSON+xz costs ~100 ms)."""
+        from ..index import cache_dir
+
+        st = path.stat()
+        cache = cache_dir() / f"history-{st.st_size:x}-{st.st_mtime_ns:x}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
+        if use_cache:
+            try:
+                return cls(marshal.loads(cache.read_bytes()))
+            except (OSError, EOFError, ValueError, TypeError, KeyError):
+                pass  # no cache yet, or damaged: read the shipped file
+        from .history_build import loads
+
+        data = loads(path.read_bytes())
+        if use_cache:
+            try:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+                tmp.write_bytes(marshal.dumps(data))
+                os.replace(tmp, cache)
+            except OSError:
+                pass  # an unwritable cache only costs time
+        return cls(data)
+
+    def __repr__(self) -> str:
+        return f"<History {len(self.editions)} editions {self.editions[0]} to {self.editions[-1]}>"
+
+    def __contains__(self, edition: object) -> bool:
+        return edition in self._pos
+
+    def row(self, v: int) -> Row:
+        """Record version ``v`` as a ``Row``."""
+        row = self._rows[v]
+        if row is None:
+            rec = self._raw[v]
+            p = self._people
+            row = self._rows[v] = (
+                *rec[:5], tuple(p[i] for i in rec[5]), tuple(p[i] for i in rec[6]),
+                tuple(tuple(x) for x in rec[7]), *rec[8:])
+        return row
+
+    def record(self, v: int) -> Record:
+        """Record version ``v`` as a ``Record``, made once."""
+        r = self._records[v]
+        if r is None:
+            r = self._records[v] = row_record(self.row(v))
+        return r
+
+    def versions_at(self, edition: str) -> list[int]:
+        """Ids of the record versions shown by one edition."""
+        e = self._index(edition)
+        return [v for v, runs in enumerate(self._spans) if any(a <= e <= b for a, b in runs)]
+
+    def rows_at(self, edition: str) -> list[Row]:
+        """The rows of one edition (order: by port, not the file's)."""
+        return [self.row(v) for v in self.versions_at(edition)]
+
+    def _index(self, edition: str) -> int:
+        try:
+            return self._pos[edition]
+        except KeyError:
+            raise NotFound(f"no edition {edition} in the history ({self.editions[0]} to "
+                           f"{self.editions[-1]}); {nearest(edition, self.editions)}") from None
+
+    def covering(self, port: int) -> list[int]:
+        """Ids of the record versions whose number covers ``port``."""
+        return [v for v, (lo, hi) in enumerate(zip(self._lows, self._highs))
+                if lo is not None and lo <= port <= hi]
+
+    def present(self, v: int) -> list[int]:
+        """Edition indices showing version ``v``."""
+        return [e for a, b in self._spans[v] for e in range(a, b + 1)]
+
+    def stats(self, i: int) -> Stats:
+        """The state counts of edition number ``i`` (as the index computed them at build time)."""
+        counts = []
+        k = 0
+        for rng in PortRange:
+            lo, hi = rng.bounds
+            for t in TRANSPORTS:
+                a, r, u = self._counts[i][k]
+                counts.append(StateCounts(range=rng, transport=t, total=hi - lo + 1,
+                                          assigned=a, reserved=r, unassigned=u))
+                k += 1
+        return Stats(edition=self.editions[i], counts=tuple(counts))
+
+
+def nearest(edition: str, editions: Sequence[str]) -> str:
+    """A hint naming the editions either side of a date that has none."""
+    before = [e for e in editions if e < edition]
+    after = [e for e in editions if e > edition]
+    parts = ([f"the last before it is {before[-1]}"] if before else []) + (
+        [f"the first after it is {after[0]}"] if after else [])
+    return "; ".join(parts) or "there are no editions"
+
+
+_HISTORY: History | None = None
+
+
+def history() -> History:
+    """The shipped history, loaded once per process."""
+    global _HISTORY
+    if _HISTORY is None:
+        _HISTORY = History.load()
+    return _HISTORY
+
+
+# -- a port's timeline -----------------------------------------------------------------
+
+def _view(records: Sequence[Record]) -> tuple[State, tuple[Any, ...]]:
+    """What a reader of a port's history compares: the state and the assignments' fields."""
+    states = {r.state for r in records}
+    state = (State.ASSIGNED if State.ASSIGNED in states
+             else State.RESERVED if State.RESERVED in states else State.UNASSIGNED)
+    if state is not State.ASSIGNED:
+        return state, ()
+    return state, tuple(sorted(tuple(_fields(r).items()) for r in records if r.state is State.ASSIGNED))
+
+
+def _shown(records: Sequence[Record], state: State) -> tuple[Record, ...]:
+    if state is State.UNASSIGNED:
+        return ()
+    return tuple(r for r in records if r.state is state)
+
+
+def _kind(old: State | None, new: State) -> str:
+    if old is None:
+        return "present"
+    if new is State.ASSIGNED:
+        return "changed" if old is State.ASSIGNED else "assigned"
+    if old is State.ASSIGNED:
+        return "de-assigned"
+    return "reserved" if new is State.RESERVED else "released"
+
+
+def _event_changes(old: tuple[Record, ...], old_state: State, new: tuple[Record, ...],
+                   new_state: State) -> tuple[FieldChange, ...]:
+    out: list[FieldChange] = []
+    if old_state is not new_state:
+        out.append(FieldChange("state", old_state.value, new_state.value))
+    before = {r.name: r for r in old if r.state is State.ASSIGNED}
+    after = {r.name: r for r in new if r.state is State.ASSIGNED}
+    for name in before.keys() - after.keys():
+        out.append(FieldChange("name", name, None))
+    for name in after.keys() - before.keys():
+        out.append(FieldChange("name", None, name))
+    for name in sorted(before.keys() & after.keys(), key=str):
+        out.extend(c for c in field_changes(before[name], after[name]) if c.field != "name")
+    return tuple(out)
+
+
+def timeline(port: int, transport: Transport,
+             editions: Sequence[tuple[str, Sequence[Record]]]) -> TransportHistory:
+    """The events of one (port, transport) given, per edition oldest first, the rows covering it."""
+    events: list[PortEvent] = []
+    prev_view: tuple[State, tuple[Any, ...]] | None = None
+    prev_records: tuple[Record, ...] = ()
+    prev_date: str | None = None
+    for date, records in editions:
+        rows = [r for r in records if r.transport in (None, transport)]
+        view = _view(rows)
+        if view != prev_view:
+            state = view[0]
+            shown = _shown(rows, state)
+            old_state = prev_view[0] if prev_view else None
+            events.append(PortEvent(
+                transport=transport, kind=_kind(old_state, state), state=state,
+                first=date, before=prev_date, records=shown,
+                changes=() if old_state is None else _event_changes(prev_records, old_state, shown, state),
+            ))
+            prev_view, prev_records = view, shown
+        prev_date = date
+    return TransportHistory(transport, tuple(events))
+
+
+def _newer_editions(after: str) -> list[tuple[str, Any]]:
+    """Stored (updated) editions newer than the shipped history, as (date, Registry)."""
+    from ..atlas import Registry
+    from . import editions as store
+
+    out: dict[str, Any] = {}
+    for s in store.stored():
+        if s.edition > after and s.path.is_file():
+            out.setdefault(s.edition, s.path)
+    regs = []
+    for date in sorted(out):
+        try:
+            regs.append((date, Registry.from_file(out[date])))
+        except Exception:  # a damaged stored file must not break history; update reports it
+            continue
+    return regs
+
+
+def port_history(port: int, transport: Transport | str | None = None, *,
+                 include_stored: bool = True) -> PortHistory:
+    """A port's timeline on each transport (or one): every change of state or assignment.
+
+    Covers the shipped editions and, with ``include_stored``, the newer
+    editions ``portatlas update`` stored.
+    """
+    from ..query.parse_input import parse_port
+
+    port = parse_port(port)
+    ts = (Transport(transport),) if transport else TRANSPORTS
+    h = history()
+    per_edition: list[list[Record]] = [[] for _ in h.editions]
+    for v in h.covering(port):
+        rec = h.record(v)
+        for e in h.present(v):
+            per_edition[e].append(rec)
+    seq: list[tuple[str, Sequence[Record]]] = list(zip(h.editions, per_edition))
+    if include_stored:
+        for date, reg in _newer_editions(h.editions[-1]):
+            info = reg.lookup(port)
+            seq.append((date, tuple({id(r): r for t in info.transports for r in t.records}.values())))
+    dates = [d for d, _ in seq]
+    return PortHistory(
+        port=port, range=PortRange.of(port), first_edition=dates[0], last_edition=dates[-1],
+        editions=len(dates), gaps=gaps(dates),
+        transports=tuple(timeline(port, t, seq) for t in ts),
+    )
+
+
+def gaps(dates: Sequence[str], days: int = GAP_DAYS) -> tuple[tuple[str, str], ...]:
+    """Consecutive editions further apart than ``days``."""
+    out = []
+    for a, b in zip(dates, dates[1:]):
+        if (_date.fromisoformat(b) - _date.fromisoformat(a)).days > days:
+            out.append((a, b))
+    return tuple(out)
+
+
+# -- counts per edition -------------------------------------------------------------------
+
+def stats_over_time(*, include_stored: bool = True) -> StatsOverTime:
+    """Assigned, reserved and unassigned counts per range and transport for every edition."""
+    h = history()
+    out = [h.stats(i) for i in range(len(h.editions))]
+    if include_stored:
+        out.extend(reg.stats() for _, reg in _newer_editions(h.editions[-1]))
+    return StatsOverTime(tuple(out))
+
+
+# -- diffs between editions -------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """An edition resolved from what a user typed: its date, where it came from, its rows."""
+
+    edition: str
+    source: str
+    rows: tuple[Row, ...]
+
+
+def known_editions() -> dict[str, str]:
+    """Every edition available by date: date to where it is (history, or a stored file)."""
+    from . import editions as store
+
+    out = {d: "history" for d in history().editions}
+    for s in store.stored():
+        out.setdefault(s.edition, str(s.path))
+    return dict(sorted(out.items()))
+
+
+def resolve(spec: str, *, on_or_before: bool = False) -> Edition:
+    """An edition from a date (YYYY-MM-DD), 'latest', 'current', or a registry file path.
+
+    ``on_or_before`` picks the last edition on or before a date that has none
+    (for ``--since``); otherwise a date must name an edition exactly.
+    """
+    from ..atlas import Registry
+    from . import editions as store
+
+    spec = spec.strip()
+    if spec == "current":
+        reg = Registry.from_file(store.in_use().path)
+        return Edition(reg.edition, f"in use ({reg.source})", _rows_of(reg))
+    known = known_editions()
+    if spec == "latest":
+        spec = max(known)
+    if _is_date(spec):
+        date = spec
+        if date not in known:
+            if on_or_before:
+                earlier = [d for d in known if d <= date]
+                date = earlier[-1] if earlier else min(known)
+            else:
+                raise NotFound(f"no edition {spec}: {nearest(spec, list(known))} "
+                               "(see 'portatlas edition --list')")
+        where = known[date]
+        if where == "history":
+            return Edition(date, "history", tuple(history().rows_at(date)))
+        reg = Registry.from_file(where)
+        return Edition(reg.edition, where, _rows_of(reg))
+    path = Path(spec).expanduser()
+    if path.is_file():
+        reg = Registry.from_file(path)
+        return Edition(reg.edition, str(path), _rows_of(reg))
+    raise BadInput(f"{spec!r} is not an edition: give a date YYYY-MM-DD, 'latest', 'current' "
+                   "or a registry XML file")
+
+
+def _is_date(s: str) -> bool:
+    try:
+        _date.fromisoformat(s)
+    except ValueError:
+        return False
+    return len(s) == 10
+
+
+def _rows_of(reg: Any) -> tuple[Row, ...]:
+    return tuple(record_row(r) for r in reg.records())
+
+
+def diff(old: str, new: str = "current", *, since: bool = False) -> EditionDiff:
+    """What changed between two editions (dates, 'latest', 'current' or files).
+
+    With ``since``, ``old`` may be any date: the last edition on or before it is used.
+    """
+    a = resolve(old, on_or_before=since)
+    b = resolve(new)
+    return diff_rows(a.rows, b.rows, a.edition, b.edition, a.source, b.source)

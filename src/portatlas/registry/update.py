@@ -1,0 +1,152 @@
+"""``update`` and ``rollback``: switch the edition in use safely, or not at all.
+
+An update downloads (``fetch``), validates (the hardened parser, a plausible
+record count, an edition not older than the one in use), stores the file,
+compiles and caches its index, and only then moves the pointer with
+``os.replace``. Any failure before that last step leaves the edition in use
+exactly as it was; the whole sequence runs under the store's lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import index as _index
+from .. import sources
+from ..errors import RegistryError
+from . import editions as store
+from .fetch import Fetched, Progress, fetch, settings
+from .history import EditionDiff, diff_rows
+from .history_build import Row, record_row
+
+MIN_RECORDS = 5000        # every edition since 2017 has over 13,900 rows
+MIN_SHARE = 0.8           # and a new edition never lost a fifth of them
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateResult:
+    """What an update or rollback did.
+
+    ``status``: 'switched' (a new edition is in use), 'unchanged' (the source
+    has nothing newer: 304, or the same content), or 'rolled back'.
+    ``diff`` compares the edition replaced with the one now in use (None when unchanged).
+    """
+
+    status: str
+    source: str
+    old: str
+    new: str
+    path: str
+    message: str
+    diff: EditionDiff | None = None
+
+
+def _rows(path: Path) -> tuple[str, list[Row]]:
+    from ..atlas import Registry
+
+    reg = Registry.from_file(path)
+    return reg.edition, [record_row(r) for r in reg.records()]
+
+
+def update(source: str | None = None, *, force: bool = False, max_bytes: int | None = None,
+           timeout: float | None = None, progress: Progress | None = None) -> UpdateResult:
+    """Fetch ``source`` (default IANA's URL) and switch to it if it is a valid, newer edition.
+
+    Raises ``FetchError`` (exit 5) when the download fails, ``RegistryError``
+    (exit 4) when it is not a usable registry or is older than the edition in
+    use (``force`` allows older), ``StoreBusy`` when another update holds the lock.
+    """
+    url, default_max, default_timeout = settings()
+    source = source or url
+    with store.locked():
+        current_path = store.pointed()
+        etag = last_modified = None
+        if not force:
+            remembered = store.read_meta()["validators"].get(source, {})
+            # Validators vouch only for the file they fetched: after a rollback, ask afresh.
+            if remembered.get("file") == current_path.name:
+                etag, last_modified = remembered.get("etag"), remembered.get("last_modified")
+        got = fetch(source, etag=etag, last_modified=last_modified,
+                    max_bytes=max_bytes or default_max, timeout=timeout or default_timeout,
+                    progress=progress)
+        old_edition, old_rows = _rows(current_path)
+        if not got.modified:
+            _remember(got, current_path.name)
+            return UpdateResult("unchanged", source, old_edition, old_edition, str(current_path),
+                                f"edition {old_edition} is current: {_host(source)} has nothing newer "
+                                "(304 Not Modified); nothing switched")
+        return _apply(got, current_path, old_edition, old_rows, force)
+
+
+def _host(source: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(source).netloc or source
+
+
+def _apply(got: Fetched, current_path: Path, old_edition: str, old_rows: list[Row],
+           force: bool) -> UpdateResult:
+    from .parse import parse
+
+    what = f"the download from {_host(got.source)}" if got.source.startswith("http") else got.source
+    head = got.data[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        raise RegistryError(f"{what} is an HTML page, not the registry XML (an error or login page?); "
+                            f"nothing changed, edition {old_edition} stays in use")
+    try:
+        parsed = parse(got.data)
+        compiled = _index.compile_registry(parsed, source="")
+    except RegistryError as e:
+        raise RegistryError(f"{what} is not a usable registry: {e}; nothing changed, "
+                            f"edition {old_edition} stays in use") from None
+    n = len(parsed.records)
+    floor = max(MIN_RECORDS, int(MIN_SHARE * len(old_rows)))
+    if n < floor:
+        raise RegistryError(f"{what} has only {n:,} records where at least {floor:,} are expected "
+                            f"(edition {old_edition} has {len(old_rows):,}); nothing changed")
+    new_edition = parsed.edition
+    if new_edition < old_edition and not force:
+        raise RegistryError(f"{what} is edition {new_edition}, older than {old_edition} in use; "
+                            "nothing changed (--force switches to it anyway)")
+    new_rows = [record_row(r) for r in parsed.records]
+    if new_edition == old_edition and new_rows == old_rows:
+        _remember(got, current_path.name)
+        return UpdateResult("unchanged", got.source, old_edition, new_edition, str(current_path),
+                            f"edition {new_edition} is current: the source has the same registry; "
+                            "nothing switched")
+    sha = hashlib.sha256(got.data).hexdigest()
+    path = store.add(got.data, new_edition, sha, got.source, n)
+    # Compile and cache the index before switching, so the first answer after is fast.
+    compiled["source"] = str(path)
+    _index._write_atomically(_index._cache_path(path), marshal.dumps(compiled))
+    store.switch(path)
+    _remember(got, path.name)
+    diff = diff_rows(old_rows, new_rows, old_edition, new_edition, str(current_path), str(path))
+    note = " (same date, changed content)" if new_edition == old_edition else ""
+    return UpdateResult("switched", got.source, old_edition, new_edition, str(path),
+                        f"switched from edition {old_edition} to {new_edition}{note}", diff)
+
+
+def _remember(got: Fetched, file: str) -> None:
+    if got.etag or got.last_modified:
+        meta = store.read_meta()
+        meta["validators"][got.source] = {"etag": got.etag, "last_modified": got.last_modified,
+                                          "file": file}
+        store.write_meta(meta)
+
+
+def rollback() -> UpdateResult:
+    """Return to the edition in use before the last update; the rolled-back file stays stored."""
+    with store.locked():
+        current_path = store.pointed()
+        target = store.previous()
+        old_edition, old_rows = _rows(current_path)
+        new_edition, new_rows = _rows(target)
+        store.switch(target, rollback=True)
+        diff = diff_rows(old_rows, new_rows, old_edition, new_edition, str(current_path), str(target))
+        where = "the bundled edition" if target == sources.BUNDLED else str(target)
+        return UpdateResult("rolled back", str(target), old_edition, new_edition, str(target),
+                            f"rolled back from edition {old_edition} to {new_edition} ({where})", diff)
