@@ -188,3 +188,18 @@ def test_unprivileged_user_sees_the_socket_but_not_roots_process(tmp_path, probe
     assert x.port == port and x.state == "LISTEN"
     assert x.pid is None and x.process is None and x.user is None
     assert "hides the process" in x.note and "sudo" in x.note
+
+
+def test_connected_udp_socket_is_not_a_listener_but_shows_with_all():
+    with bound(socket.SOCK_DGRAM) as (peer, pport):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            s.connect(("127.0.0.1", pport))
+            port = s.getsockname()[1]
+            assert listeners(port) == [] and not is_listening(port, Transport.UDP)
+            assert port not in bound_ports("udp")
+            (row,) = listeners(port, include_all=True)
+            assert (row.state, row.remote, row.pid) == ("CONNECTED", f"127.0.0.1:{pport}", os.getpid())
+            assert is_listening(pport, "udp")
+        finally:
+            s.close()

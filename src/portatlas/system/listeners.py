@@ -21,7 +21,6 @@ from __future__ import annotations
 import abc
 import os
 import sys
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -452,54 +451,47 @@ def listeners(port: int | None = None, transport: Transport | None = None,
     return list(scan(port, transport, include_all).listeners)
 
 
-# Linux /proc/net states: 0A is TCP LISTEN. Any UDP row holds its port, connected or not.
-_PROC_NET = Path("/proc/net")
-_TCP_LISTEN = "0A"
-
-
 def _proc_ports(transport: Transport) -> frozenset[int] | None:
-    """Ports bound on Linux read straight from /proc/net (no PID walk): None where unreadable."""
+    """Serving ports read straight from /proc/net on Linux (no process walk); None where unreadable."""
     ports: set[int] = set()
     for fam in ("", "6"):
         try:
-            text = (_PROC_NET / f"{transport.value}{fam}").read_text()
+            with open(f"/proc/net/{transport.value}{fam}", encoding="ascii") as f:
+                f.readline()
+                lines = f.readlines()
         except FileNotFoundError:
             continue  # no IPv6 on this kernel
         except OSError:
             return None
-        for line in text.splitlines()[1:]:
+        for line in lines:
             parts = line.split(None, 4)
             if len(parts) < 4:
                 continue
-            if transport is Transport.TCP and parts[3] != _TCP_LISTEN:
-                continue
-            ports.add(int(parts[1].rpartition(":")[2], 16))
+            # TCP: state 0A is LISTEN. UDP: unconnected (no remote port), as listeners() shows them.
+            serving = parts[3] == "0A" if transport is Transport.TCP else parts[2].endswith(":0000")
+            if serving:
+                ports.add(int(parts[1].rpartition(":")[2], 16))
     return frozenset(ports)
 
 
-def bound_ports(transport: Transport) -> frozenset[int]:
-    """The ports with a TCP listener (or any UDP socket) here, read cheaply.
+def bound_ports(transport: Transport | str) -> frozenset[int]:
+    """The ports with a TCP listener (or an unconnected UDP socket) here, read cheaply.
 
-    On Linux this reads /proc/net directly (a few milliseconds, no process
+    The same sockets ``listeners(transport=...)`` shows, without process
+    details: on Linux a read of /proc/net (a few milliseconds, no process
     walk), which suits checking many candidate ports at once.
     """
     t = check_transport(transport)
-    assert t is not None
+    if t is None:
+        raise BadInput("bound_ports needs one transport: tcp or udp")
     if sys.platform.startswith("linux"):
         ports = _proc_ports(t)
         if ports is not None:
             return ports
-    return frozenset(x.port for x in _iter_all(t))
-
-
-def _iter_all(t: Transport) -> Iterable[Listener]:
-    # UDP: any socket on the port occupies it, connected or not; TCP: listeners only.
-    for x in scan(None, t, include_all=t is Transport.UDP).listeners:
-        if t is Transport.UDP or x.state == LISTEN:
-            yield x
+    return frozenset(x.port for x in scan(None, t).listeners)
 
 
 def is_listening(port: int, transport: Transport | str = Transport.TCP) -> bool:
-    """Whether a TCP listener (or any UDP socket) holds the port here; cheap, no process details."""
+    """Whether a TCP listener (or an unconnected UDP socket) holds the port here; cheap, no process details."""
     t = check_transport(transport) or Transport.TCP
     return _check_port(port) in bound_ports(t)
