@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -21,7 +23,16 @@ def create_app(registry: Registry | None = None, store: Any = None, settings: Se
     """The ASGI app. ``store`` defaults to ``open_store(settings.database_url)``, opened at first use."""
     settings = settings or Settings.from_env()
     registry = registry or Registry.default()
+    holder: dict[str, Any] = {"store": store}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if holder["store"] is not None and store is None:  # close only what this app opened
+            holder["store"].close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="portatlas",
         version=__version__,
         description=("The IANA Service Name and Transport Protocol Port Number Registry, explained. "
@@ -36,7 +47,6 @@ def create_app(registry: Registry | None = None, store: Any = None, settings: Se
     app.state.counts = TTLCache(COUNTS_TTL)
     app.state.limiter = feedback.RateLimiter(*settings.rate())
     lock = threading.Lock()
-    holder: dict[str, Any] = {"store": store}
 
     def open_store() -> Any:
         # Opened lazily so the pages serve even while the database is down.
@@ -53,11 +63,6 @@ def create_app(registry: Registry | None = None, store: Any = None, settings: Se
     app.include_router(api.router)
     app.include_router(feedback.router)
     app.include_router(pages.router)
-
-    @app.on_event("shutdown")
-    def _close() -> None:
-        if holder["store"] is not None and store is None:
-            holder["store"].close()
 
     return app
 

@@ -106,7 +106,11 @@ class Site:
         for key, fn in (("how_to_check", lambda: sections.how_to_check(rep.port)),
                         ("advice", lambda: sections.advice(self.registry, rep.port)),
                         ("history", lambda: sections.history(self.registry, rep.port))):
-            value = fn()
+            try:
+                value = fn()
+            except Exception as e:  # an optional section must never take the page down
+                _warn_once(key, e)
+                continue
             if value is not None:
                 extras.append((key, value))
         return dataclasses.replace(rep, extras=tuple(extras)) if extras else rep
@@ -139,6 +143,15 @@ class Site:
 
     def _render_path(self, path: str) -> Page:
         template, ctx = self.resolve(path)
+        return self.render_page(path, template, ctx)
+
+    def render_port(self, port: int) -> tuple[Page, bytes]:
+        """A port's page and its JSON from one report (what the export writes for each port)."""
+        rep = self.report(port)
+        return self.render_page(f"/port/{rep.port}", "port.html", port_context(rep)), dump(rep)
+
+    def render_page(self, path: str, template: str, ctx: dict[str, Any]) -> Page:
+        """A page with its feedback section (split around the counts when served live)."""
         ctx.setdefault("path", path)
         html = self.render(template, feedback=self.feedback_markup(path), **ctx)
         if self.mode == "server" and _YES in html:
@@ -257,6 +270,17 @@ class Site:
 
             self._portspace = portspace_png(self.registry.index)
         return self._portspace
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(section: str, e: Exception) -> None:
+    if section not in _warned:
+        _warned.add(section)
+        import logging
+
+        logging.getLogger("portatlas.web").warning("section %s left out: %s: %s", section, type(e).__name__, e)
 
 
 def dump(value: Any) -> bytes:

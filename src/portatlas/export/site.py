@@ -1,0 +1,264 @@
+"""`portatlas export site DIR`: every page and JSON document as static files, for any static host.
+
+Pages are rendered by the same ``Site`` the server uses, so an exported page
+is the served page (only the feedback section differs: it posts to a
+configured API, or is left out). Ports are rendered in parallel worker
+processes forked from one loaded registry; each file is one open and one write.
+
+Layout (links are root-relative, prefixed with ``--base-url``):
+
+    index.html  port/N/index.html  ports/LOW-HIGH/index.html  service/NAME/index.html
+    range/{system,user,dynamic}/index.html  gaps/index.html  stats/index.html  search/index.html
+    api/ports/N.json  api/services/NAME.json  api/stats.json  api/gaps.json  search.json
+    portspace.png  static/site.css  static/feedback.js  404.html
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from ..atlas import Registry
+from ..errors import BadInput
+from ..model import PortRange, to_json
+from ..web.settings import Settings
+from ..web.site import STATIC, Site, dump
+
+MARKER = ".portatlas-export"
+CHUNK = 1024  # ports per task: large enough that task overhead vanishes, small enough for a smooth bar
+
+_site: Site | None = None  # each worker's Site (inherited by fork, or built by _init)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """What an export wrote."""
+
+    directory: str
+    pages: int
+    documents: int
+    bytes: int
+    seconds: float
+
+
+def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str | None = None,
+                registry: Registry | None = None, jobs: int | None = None,
+                progress: Callable[[int, int], None] | bool | None = None,
+                ports: Iterable[int] | None = None) -> ExportResult:
+    """Write the whole site under ``directory``; returns counts and the time taken.
+
+    ``base_url`` prefixes every link ('' for a site at a host's root);
+    ``feedback_api`` is the server the pages' feedback form posts to (None: no
+    form). ``progress`` is a callback (done, total), True for a bar on stderr,
+    None for a bar only on a terminal. ``ports`` limits the port pages (tests).
+    """
+    start = time.perf_counter()
+    root = _prepare(Path(directory))
+    if base_url and not base_url.startswith(("http://", "https://", "/")):
+        raise BadInput(f"--base-url {base_url!r}: give an absolute URL (https://host/path) or a path (/ports)")
+    if feedback_api and not feedback_api.startswith(("http://", "https://")):
+        raise BadInput(f"--feedback-api {feedback_api!r}: give the server's URL, e.g. https://ports.example.org")
+    settings = Settings(base_url=base_url.rstrip("/"), feedback_api=feedback_api)
+    registry = registry or Registry.default()
+    site = Site(registry, settings, mode="export")
+    port_list = list(range(65536) if ports is None else ports)
+    others = other_pages(site)
+    total = len(port_list) + len(others)
+    report = _progress_callback(progress, total)
+
+    writer = _Writer(root)
+    done = 0
+    # Everything but the ports, in this process.
+    for path in others:
+        writer.page(path, site.page(path).body())
+        done += 1
+        if done % 200 == 0:
+            report(done, total)
+    _documents(site, writer)
+
+    # The ports, in parallel.
+    global _site
+    _site = site
+    chunks = [port_list[i:i + CHUNK] for i in range(0, len(port_list), CHUNK)]
+    n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(chunks) or 1))
+    if n_jobs == 1 or not chunks:
+        for c in chunks:
+            f, b = _port_chunk((str(root), c))
+            writer.files += f
+            writer.bytes += b
+            done += len(c)
+            report(done, total)
+    else:
+        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        with ctx.Pool(n_jobs, initializer=_init, initargs=(registry.source, settings)) as pool:
+            for (f, b), c in zip(pool.imap(_port_chunk, [(str(root), c) for c in chunks]), chunks):
+                writer.files += f
+                writer.bytes += b
+                done += len(c)
+                report(done, total)
+    _site = None
+    report(total, total)
+    (root / MARKER).write_text(f"portatlas site export, edition {site.edition}\n", encoding="utf-8")
+    return ExportResult(directory=str(root), pages=total, documents=writer.files - total,
+                        bytes=writer.bytes, seconds=time.perf_counter() - start)
+
+
+def other_pages(site: Site) -> list[str]:
+    """Every page but the port pages: home, ranges, gaps, stats, each service, each linked span."""
+    reg = site.registry
+    paths = ["/", "/range/system", "/range/user", "/range/dynamic", "/gaps", "/stats"]
+    spans: dict[str, None] = {}
+    for t in range(256):
+        spans[f"/ports/{t * 256}-{t * 256 + 255}"] = None
+    for rng in (PortRange.SYSTEM, PortRange.USER):
+        for b in reg.gaps(rng):
+            if b.size <= 4096:
+                spans[f"/ports/{b.low}-{b.high}"] = None
+    services: dict[str, None] = {}
+    seen: set[str] = set()
+    for r in reg.records():
+        if r.low is not None and r.high is not None and r.high > r.low and r.high - r.low < 4096:
+            spans[f"/ports/{r.low}-{r.high}"] = None
+        if r.name and r.name.lower() not in seen:
+            seen.add(r.name.lower())
+            services["/service/" + quote(reg.service(r.name).name, safe="")] = None
+    return paths + list(spans) + list(services)
+
+
+def _documents(site: Site, writer: "_Writer") -> None:
+    """The JSON documents besides the ports, the search index, the picture and static files."""
+    reg = site.registry
+    writer.file("api/stats.json", site.json(("stats",), reg.stats))
+    writer.file("api/gaps.json", dump(reg.gaps(None)))
+    seen: set[str] = set()
+    rows = []
+    for r in reg.records():
+        rows.append([r.name or "", r.number, r.transport.value if r.transport else "", r.description])
+        if r.name and r.name.lower() not in seen:
+            seen.add(r.name.lower())
+            svc = reg.service(r.name)
+            writer.file(f"api/services/{quote(svc.name, safe='')}.json", dump(svc))
+    writer.file("search.json", json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode())
+    writer.file("portspace.png", site.portspace_png())
+    for p in STATIC.iterdir():
+        if p.is_file():
+            writer.file(f"static/{p.name}", p.read_bytes())
+    writer.page("/search", site.render("search_static.html", path="/search", feedback="").encode())
+    writer.file("404.html", site.render("error.html", status=404, title="Not found", feedback="",
+                                        message="No such page in this copy of portatlas.").encode())
+
+
+class _Writer:
+    """Writes files under the export root with as few system calls as it can."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = str(root)
+        self.files = 0
+        self.bytes = 0
+
+    def page(self, path: str, body: bytes) -> None:
+        rel = path.strip("/")
+        self.file(f"{rel}/index.html" if rel else "index.html", body)
+
+    def file(self, rel: str, body: bytes) -> None:
+        full = os.path.join(self.root, rel)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        _write(full, body)
+        self.files += 1
+        self.bytes += len(body)
+
+
+def _write(path: str, body: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, body)
+    finally:
+        os.close(fd)
+
+
+def _init(source: str, settings: Settings) -> None:
+    """A worker started by spawn (not fork) builds its own Site."""
+    global _site
+    if _site is None:
+        _site = Site(Registry.from_file(source), settings, mode="export")
+
+
+def _port_chunk(task: tuple[str, list[int]]) -> tuple[int, int]:
+    """Render and write the pages and JSON of some ports; (files, bytes) written."""
+    root, ports = task
+    site = _site
+    assert site is not None
+    port_dir = os.path.join(root, "port")
+    api_dir = os.path.join(root, "api", "ports")
+    os.makedirs(port_dir, exist_ok=True)
+    os.makedirs(api_dir, exist_ok=True)
+    n = 0
+    for p in ports:
+        page, doc = site.render_port(p)
+        html = page.body()
+        d = os.path.join(port_dir, str(p))
+        try:
+            os.mkdir(d)
+        except FileExistsError:
+            pass
+        _write(os.path.join(d, "index.html"), html)
+        _write(os.path.join(api_dir, f"{p}.json"), doc)
+        n += len(html) + len(doc)
+    return 2 * len(ports), n
+
+
+def _prepare(root: Path) -> Path:
+    """The export directory: new, empty, or an earlier export (never someone else's files)."""
+    if root.exists():
+        if not root.is_dir():
+            raise BadInput(f"{root} exists and is not a directory: give a new or empty directory")
+        if any(root.iterdir()) and not (root / MARKER).exists():
+            raise BadInput(f"{root} is not empty and holds no earlier portatlas export: "
+                           "give a new or empty directory (nothing was written)")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise BadInput(f"cannot create {root}: {e.strerror}") from None
+    return root
+
+
+def _progress_callback(progress: Callable[[int, int], None] | bool | None, total: int) -> Callable[[int, int], None]:
+    if callable(progress):
+        return progress
+    if progress is False or (progress is None and not sys.stderr.isatty()):
+        return lambda done, total: None
+    return _Bar()
+
+
+class _Bar:
+    """A progress bar on stderr: pages done, percent, rate and time left."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self.last < 0.2:
+            return
+        self.last = now
+        frac = done / total if total else 1.0
+        rate = done / max(now - self.start, 1e-6)
+        left = (total - done) / rate if rate else 0
+        bar = "#" * int(frac * 30)
+        sys.stderr.write(f"\rexport [{bar:<30}] {done:>6}/{total} pages {frac:6.1%}  "
+                         f"{rate:6.0f}/s  {int(left) // 60}:{int(left) % 60:02d} left ")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+__all__ = ["export_site", "ExportResult", "other_pages", "to_json", "Any"]
