@@ -175,15 +175,15 @@ def machine_json(rep: MachineReport) -> str:
             "include_all": rep.include_all}
     tail = {"notes": list(rep.notes), "complete": rep.complete, "ephemeral": to_json(rep.ephemeral),
             "edition": rep.edition}
-    dump = json.dumps
+    dump = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every row
     lines = ["{"] + [f"  {dump(k)}: {dump(v)}," for k, v in head.items()]
-    socks = [dump(_socket_json(x), ensure_ascii=False) for x in rep.sockets]
+    socks = [dump(_socket_json(x)) for x in rep.sockets]
     lines.append('  "sockets": [' + ("" if socks else "],"))
     if socks:
         lines.append(",\n".join(f"    {s}" for s in socks))
         lines.append("  ],")
     items = list(tail.items())
-    lines += [f"  {dump(k)}: {dump(v, ensure_ascii=False)}{',' if i < len(items) - 1 else ''}"
+    lines += [f"  {dump(k)}: {dump(v)}{',' if i < len(items) - 1 else ''}"
               for i, (k, v) in enumerate(items)]
     lines.append("}")
     return "\n".join(lines)

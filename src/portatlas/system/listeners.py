@@ -19,6 +19,7 @@ psutil is imported only when a probe runs, so importing this module is cheap.
 from __future__ import annotations
 
 import abc
+import functools
 import os
 import sys
 from dataclasses import dataclass
@@ -225,6 +226,7 @@ TCP_STATES = {"01": "ESTABLISHED", "02": "SYN_SENT", "03": "SYN_RECV", "04": "FI
 _PROC = Path("/proc")
 
 
+@functools.lru_cache(maxsize=4096)  # a thousand sockets on one address decode it once
 def _decode_v4(h: str) -> str:
     # /proc/net prints the address as the host-order 32-bit word in hex; this is little-endian on
     # every platform Linux reports this way that portatlas supports.
@@ -232,6 +234,7 @@ def _decode_v4(h: str) -> str:
     return ".".join(str(x) for x in (b[::-1] if sys.byteorder == "little" else b))
 
 
+@functools.lru_cache(maxsize=4096)
 def _decode_v6(h: str) -> str:
     import socket
 
