@@ -18,7 +18,7 @@ def run(argv: list[str]) -> int:
     """Exit 0 the name is valid and free, 1 it is not (each failed rule named), 2 bad usage."""
     from ..naming import check_name
 
-    args = build().parse_args(argv)  # type: ignore[attr-defined]
+    args = build().parse_args(_name_may_start_with_hyphen(argv))  # type: ignore[attr-defined]
     reg = Registry.default()
     c = check_name(reg.index, args.name)
     if args.json:
@@ -30,3 +30,11 @@ def run(argv: list[str]) -> int:
 
         write(name_text(c))
     return 0 if c.free else 1
+
+
+def _name_may_start_with_hyphen(argv: list[str]) -> list[str]:
+    """'-myapp' is a name to judge (it breaks a rule), not an unknown option: put it after '--'."""
+    known = {"--json", "-h", "--help"}
+    if "--" in argv or not any(a.startswith("-") and a not in known for a in argv):
+        return argv
+    return [a for a in argv if a in known] + ["--"] + [a for a in argv if a not in known]

@@ -1,0 +1,175 @@
+"""advise: the verdicts the issue names, each checked against facts read independently."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+
+import pytest
+
+from portatlas.advice import advise
+from portatlas.query.reasons import Level
+
+from ..conftest import run_cli
+from ..sockets import bound, wait_until
+from . import facts
+
+
+def codes(a) -> dict[str, Level]:
+    return {r.code: r.level for r in a.reasons}
+
+
+def test_307_for_production_is_avoid_as_an_unassigned_system_port(registry, oracle):
+    assert oracle.state(307, "tcp") == "unassigned"  # the premise, from the independent reading
+    a = advise(registry, 307)
+    assert a.verdict is Level.AVOID
+    assert codes(a)["registry.unassigned-system"] is Level.AVOID
+    r = next(r for r in a.reasons if r.code == "registry.unassigned-system")
+    assert "kept for future assignment" in r.detail and r.source.endswith(registry.edition)
+
+
+def test_307_for_a_protocol_being_standardized_says_apply_to_iana(registry):
+    a = advise(registry, 307, purpose="standard")
+    r = next(r for r in a.reasons if r.code == "registry.unassigned-system")
+    assert r.level is Level.GOOD and "ask IANA for" in r.detail and "IETF Review or IESG Approval" in r.detail
+    assert "rfc6335#section-8.1.2" in (r.url or "")
+    assert a.verdict is Level.GOOD
+    # For an internal tool it is acceptable with caution, as the issue says.
+    assert advise(registry, 307, purpose="internal").verdict is Level.CAUTION
+
+
+def test_8080_is_caution_assigned_to_http_alt(registry, oracle):
+    names = oracle.names(8080, "tcp")
+    assert "http-alt" in names
+    a = advise(registry, 8080)
+    assert a.verdict is Level.CAUTION
+    r = next(r for r in a.reasons if r.code == "registry.assigned")
+    assert r.level is Level.CAUTION and all(n in r.title for n in names)
+
+
+def test_6667_over_http_is_avoid_because_browsers_refuse_it(registry):
+    assert 6667 in facts.bad_ports()
+    a = advise(registry, 6667, http=True)
+    assert a.verdict is Level.AVOID
+    assert codes(a)["browser.bad-port"] is Level.AVOID
+    assert "refuse" in a.summary
+    # Without --http the list is mentioned but does not decide.
+    assert codes(advise(registry, 6667))["browser.bad-port"] is Level.INFO
+
+
+def test_every_bad_port_is_avoid_over_http_and_no_other_port_is_flagged(registry):
+    bad = facts.bad_ports()
+    for p in range(0, 11000):
+        a = advise(registry, p, http=True, signals=_no_machine())
+        flagged = "browser.bad-port" in codes(a)
+        assert flagged == (p in bad), p
+        if flagged:
+            assert a.verdict is Level.AVOID
+
+
+def _no_machine():
+    from portatlas.advice.badports import bad_ports
+    from portatlas.query.reasons import Signals
+
+    return Signals(bad_ports=bad_ports())
+
+
+def test_a_port_inside_the_ephemeral_range_is_caution(registry, oracle):
+    lo, hi = facts.ephemeral()
+    p = facts.quiet_user_port(oracle, inside_ephemeral=True)
+    assert lo <= p <= hi
+    a = advise(registry, p)
+    assert a.verdict is Level.CAUTION, a.reasons
+    assert [r.code for r in a.deciding] == ["ephemeral.inside"]
+    assert f"{lo}-{hi}" in a.deciding[0].detail and "/proc/sys/net/ipv4/ip_local_port_range" in a.deciding[0].source
+    # The same port outside the range of a made-up machine is fine: the reason comes from the reading.
+    assert advise(registry, facts.quiet_user_port(oracle, inside_ephemeral=False)).verdict is Level.GOOD
+
+
+def test_a_port_the_test_listens_on_is_caution_naming_this_process(registry, oracle):
+    p = facts.quiet_user_port(oracle, inside_ephemeral=False)
+    assert advise(registry, p).verdict is Level.GOOD
+    with bound(socket.SOCK_STREAM, port=p):
+        a = advise(registry, p)
+        assert a.verdict is Level.CAUTION
+        r = next(r for r in a.reasons if r.code == "listening.busy")
+        assert f"pid {os.getpid()}" in r.detail and f"127.0.0.1:{p}" in r.detail
+        # The UDP side of the same port is not taken by a TCP listener.
+        assert "listening.busy" not in codes(advise(registry, p, transport="udp"))
+
+
+def test_cli_advise_text_and_json(registry):
+    r = run_cli("advise", "8080")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("Port 8080 (TCP) for a production service: CAUTION")
+    assert "http-alt" in r.stdout and "source: IANA Service Name" in r.stdout
+    assert "Free ports nearby" in r.stdout
+    j = json.loads(run_cli("advise", "8080", "--json").stdout)
+    assert j["verdict"] == "caution" and j["port"] == 8080
+    assert all({"level", "code", "title", "detail", "source"} <= set(x) for x in j["reasons"])
+    for alt in j["alternatives"]:
+        assert facts.binds(alt["port"], ("tcp",))
+
+
+def test_cli_standard_307_tells_to_apply():
+    r = run_cli("advise", "307", "--purpose", "standard")
+    assert r.returncode == 0
+    assert "GOOD" in r.stdout.splitlines()[0] and "ask IANA" in r.stdout
+
+
+def test_the_port_answer_carries_a_short_verdict(cli):
+    out = cli("6667").stdout
+    section = out.split("Should I use it?")[1].split("\n\n")[0]
+    assert "caution for a new production TCP service: assigned to ircu" in section
+    assert "avoid for an HTTP service: browsers refuse this port" in section
+    assert "portatlas advise 6667" in section
+    # Served again from the answer cache: identical.
+    assert cli("6667").stdout == out
+    j = json.loads(cli("307", "--json").stdout)
+    adv = dict((k, v) for k, v in j["extras"])["advice"]
+    assert adv["production_tcp"]["verdict"] == "avoid" and adv["http"] is None
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["advise", "70000"], "0 to 65535"),
+    (["advise", "80", "--purpose", "fun"], "production, internal, testing or standard"),
+    (["advise", "80", "--transport", "icmp"], "unknown transport"),
+    (["advise", "eighty"], "0 to 65535"),
+    (["advise", "80", "--alternatives", "-1"], "0 to 100"),
+])
+def test_bad_input_is_one_line_exit_2(args, needle):
+    r = run_cli(*args)
+    assert r.returncode == 2, r
+    assert needle in r.stderr and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert r.stdout == ""
+
+
+def test_verdict_is_the_heaviest_reason_for_every_purpose_and_transport(registry):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    sig = _no_machine()
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.integers(0, 65535), st.sampled_from(["tcp", "udp", "both", "sctp", "dccp"]),
+           st.sampled_from(["production", "internal", "testing", "standard"]), st.booleans())
+    def check(port, transport, purpose, http):
+        a = advise(registry, port, transport, purpose, http, signals=sig)
+        worst = max((r.level.weight for r in a.reasons), default=1)
+        assert a.verdict.weight == max(worst, 1)
+        assert all(r.source for r in a.reasons)
+        assert a.reasons == tuple(sorted(a.reasons, key=lambda r: -r.level.weight))
+
+    check()
+
+
+def test_a_listener_in_another_process_is_named(registry, oracle):
+    # A TCP listener in a child process (not this one) is seen too.
+    from ..sockets import http_server
+
+    p = facts.quiet_user_port(oracle, inside_ephemeral=False)
+    with http_server(p) as proc:
+        assert wait_until(lambda: "listening.busy" in codes(advise(registry, p)))
+        r = next(r for r in advise(registry, p).reasons if r.code == "listening.busy")
+        assert f"pid {proc.pid}" in r.detail

@@ -1,0 +1,94 @@
+"""Common use without assignment, from Debian's nmap-services (.ci/run installs nmap-common)."""
+
+from __future__ import annotations
+
+from portatlas.advice import advise, nmap
+from portatlas.model import Transport
+from portatlas.query.reasons import Level
+
+from ..conftest import run_cli
+from . import facts
+
+
+def test_nmap_services_is_installed_for_these_tests():
+    # CI installs Debian's nmap-common; without it the tests below would prove nothing.
+    assert facts.NMAP.is_file(), "install Debian's nmap-common (apt-get install nmap-common)"
+
+
+def _common_unofficial(oracle) -> tuple[int, float, str]:
+    """The most frequently open TCP User port that the registry leaves unassigned (not a bad port, not
+    in this machine's ephemeral range)."""
+    lo, hi = facts.ephemeral()
+    bad = facts.bad_ports()
+    rows = sorted(((f, p, n) for p, (f, n) in facts.nmap_frequencies("tcp").items()), reverse=True)
+    for f, p, n in rows:
+        if 1024 <= p <= 49151 and not lo <= p <= hi and p not in bad and oracle.state(p, "tcp") == "unassigned":
+            return p, f, n
+    raise AssertionError("no unassigned port in nmap-services")
+
+
+def test_a_common_unofficial_port_is_flagged(registry, oracle):
+    p, f, name = _common_unofficial(oracle)
+    a = advise(registry, p)
+    r = next(r for r in a.reasons if r.code == "frequency.common")
+    assert r.level is Level.CAUTION and a.verdict is Level.CAUTION
+    assert name in r.title and str(facts.NMAP) in r.source
+    pct = f * 100
+    assert (f"{pct:.2f}%" if pct >= 0.1 else f"{pct:.2g}%") in r.detail
+
+
+def test_table_agrees_with_a_plain_reading_of_the_file():
+    table, why = nmap.load()
+    assert table is not None, why
+    freqs = facts.nmap_frequencies("tcp")
+    top = facts.nmap_top("tcp")
+    assert {p for p in range(65536) if table.is_common(p, Transport.TCP)} == top
+    for p in (22, 80, 443, 8080, 5800, 65535):
+        got = table.get(p, Transport.TCP)
+        assert (got is None) == (p not in freqs)
+        if got:
+            assert got.frequency == freqs[p][0]
+            assert got.rank == 1 + sum(1 for f, _ in freqs.values() if f > freqs[p][0])
+
+
+def test_a_missing_table_is_reported_not_guessed(registry, tmp_path):
+    missing = tmp_path / "nope"
+    r = run_cli("advise", "5800", env={"PORTATLAS_NMAP_SERVICES": str(missing)})
+    assert r.returncode == 0
+    assert "Not checked" in r.stdout and f"PORTATLAS_NMAP_SERVICES={missing} is not a readable file" in r.stdout
+    assert "Commonly used without assignment" not in r.stdout
+    short = run_cli("5800", env={"PORTATLAS_NMAP_SERVICES": str(missing)}).stdout
+    assert "not checked: frequency" in short
+
+
+def test_a_file_that_is_not_nmap_services_is_reported(tmp_path):
+    junk = tmp_path / "nmap-services"
+    junk.write_bytes(b"<html>not it</html>\n\x00\xff")
+    r = run_cli("advise", "5800", "--json", env={"PORTATLAS_NMAP_SERVICES": str(junk)})
+    import json
+
+    sig = {s["name"]: s for s in json.loads(r.stdout)["signals"]}
+    assert sig["frequency"]["available"] is False and "not an nmap-services file" in sig["frequency"]["source"]
+
+
+def test_parse_ranks_ties_and_cache_roundtrip(tmp_path, monkeypatch):
+    data = (b"# comment\n"
+            b"a\t10/tcp\t0.5\t# x\n"
+            b"b\t11/tcp\t0.5\n"
+            b"c\t12/tcp\t0.25\n"
+            b"unknown\t13/tcp\t0.000000\n"
+            b"d\t10/udp\t0.9\n")
+    t = nmap.parse(data, "fixture", top=2)
+    assert [t.get(p, Transport.TCP).rank for p in (10, 11, 12, 13)] == [1, 1, 3, 4]
+    assert t.is_common(11, Transport.TCP) and not t.is_common(12, Transport.TCP)
+    assert not t.is_common(13, Transport.TCP)  # listed but never seen open
+    assert t.get(10, Transport.UDP).name == "d" and t.get(99, Transport.TCP) is None
+    f = tmp_path / "nmap-services"
+    f.write_bytes(data)
+    monkeypatch.setenv("PORTATLAS_NMAP_SERVICES", str(f))
+    first, _ = nmap.load()
+    nmap._LOADED.clear()
+    again, _ = nmap.load()  # from the marshal cache this time
+    assert again is not first
+    for p in range(9, 15):
+        assert first.get(p, Transport.TCP) == again.get(p, Transport.TCP)
