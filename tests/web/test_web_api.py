@@ -1,0 +1,97 @@
+"""The JSON API: the CLI's objects, one error shape, validators from the edition, never a 500 for bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from portatlas.model import to_json
+
+
+def assert_error(r, status: int | None = None) -> dict:  # type: ignore[no-untyped-def]
+    assert 400 <= r.status_code < 500, r.status_code
+    if status:
+        assert r.status_code == status
+    assert r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"status", "type", "message"}
+    assert body["error"]["status"] == r.status_code and body["error"]["message"]
+    return body["error"]
+
+
+def test_port_is_the_cli_report(client, registry):
+    data = client.get("/api/ports/5432").json()
+    rep = registry.report(5432)
+    assert data["headline"] == rep.headline
+    assert data["info"] == to_json(rep.info)
+    assert data["neighbourhood"] == to_json(rep.neighbourhood)
+
+
+def test_span_service_search_gaps_stats(client, registry):
+    assert client.get("/api/ports/300-310").json() == to_json(registry.span(300, 310))
+    assert client.get("/api/services/POSTGRESQL").json() == to_json(registry.service("postgresql"))
+    hits = client.get("/api/search", params={"q": "postgres", "limit": 5}).json()
+    assert hits == to_json(registry.search("postgres", limit=5))
+    assert client.get("/api/gaps", params={"range": "system", "min": 5}).json() == \
+        to_json(registry.gaps("system", 5))
+    assert client.get("/api/gaps", params={"transport": ["tcp"], "limit": 3}).json() == \
+        to_json(registry.gaps(None, 1, ("tcp",))[:3])
+    assert client.get("/api/stats").json() == to_json(registry.stats())
+
+
+@pytest.mark.parametrize("path,status", [
+    ("/api/ports/70000", 422), ("/api/ports/-1", 422), ("/api/ports/abc", 422),
+    ("/api/ports/99999999999999999999", 422), ("/api/ports/1e3", 422), ("/api/ports/90-80", 422),
+    ("/api/ports/0-65535", 422), ("/api/services/no-such-name-here", 404), ("/api/search?q=", 422),
+    ("/api/search?q=x&limit=0", 422), ("/api/search?q=x&transport=ipx", 422), ("/api/gaps?range=dynamic", 422),
+    ("/api/gaps?min=0", 422), ("/api/nope", 404), ("/api/ports/%00", 422),
+])
+def test_bad_requests_share_one_error_shape(client, path, status):
+    err = assert_error(client.get(path), status)
+    assert "\n" not in err["message"] and "Traceback" not in err["message"]
+
+
+def test_unknown_service_suggests_names(client):
+    err = assert_error(client.get("/api/services/postgresq"), 404)
+    assert "postgresql" in err["message"]
+
+
+def test_etag_and_cache_control_come_from_the_edition(client, registry):
+    r = client.get("/api/ports/5432")
+    assert registry.edition in r.headers["etag"] and "max-age" in r.headers["cache-control"]
+    again = client.get("/api/ports/5432", headers={"If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert client.get("/api/stats").headers["etag"] == r.headers["etag"]
+    page = client.get("/port/307")
+    assert registry.edition in page.headers["etag"]
+    assert client.get("/port/307", headers={"If-None-Match": page.headers["etag"]}).status_code == 304
+
+
+def test_openapi_documents_every_endpoint(client):
+    spec = client.get("/api/openapi.json").json()
+    for path in ("/api/ports/{spec}", "/api/services/{name}", "/api/search", "/api/gaps", "/api/stats",
+                 "/api/feedback", "/api/feedback/comments"):
+        assert path in spec["paths"], path
+    assert "post" in spec["paths"]["/api/feedback"] and "get" in spec["paths"]["/api/feedback"]
+    assert client.get("/api/docs").status_code == 200
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(min_size=1, max_size=40).filter(lambda s: "/" not in s and "?" not in s and "#" not in s))
+def test_any_text_as_a_port_never_gives_a_5xx(client, text):
+    from urllib.parse import quote
+
+    for prefix in ("/api/ports/", "/port/", "/ports/", "/api/services/", "/service/"):
+        r = client.get(prefix + quote(text, safe=""), follow_redirects=False)
+        assert r.status_code < 500, (prefix, text, r.status_code, r.text[:200])
+        if prefix.startswith("/api") and r.status_code >= 400:
+            assert_error(r)
+
+
+def test_api_responses_are_compact_json_bytes(client):
+    r = client.get("/api/ports/307")
+    assert r.headers["content-type"] == "application/json"
+    assert json.loads(r.content)["port"] == 307
