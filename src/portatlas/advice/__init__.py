@@ -107,26 +107,38 @@ def _unprivileged_start() -> tuple[int | None, str]:
 
 
 def _listening(port: int, transports: tuple[Transport, ...]) -> tuple[dict[Transport, tuple[str, ...]] | None, str]:
-    try:
-        from ..system.listeners import is_listening, listeners
-    except ImportError as e:  # psutil missing: the signal is unavailable, the rest of the answer stands
-        return None, f"the socket table cannot be read ({e})"
+    """Who holds ``port`` here, per transport: () when nobody does.
+
+    A bind answers "is anything there?" in microseconds, where reading the
+    socket table costs milliseconds on a busy host; the table (system.listeners)
+    is read only when the bind fails, to name the holder.
+    """
+    from .bind import bind_failure
+
     out: dict[Transport, tuple[str, ...]] = {}
-    try:
-        for t in transports:
-            if t not in (Transport.TCP, Transport.UDP):
-                continue
-            if not is_listening(port, t):
-                out[t] = ()
-                continue
+    for t in transports:
+        if t not in (Transport.TCP, Transport.UDP):
+            continue
+        why = bind_failure(port, (t,)) if port != 0 else "port 0"
+        if why is None:
+            out[t] = ()
+            continue
+        try:
+            from ..system.listeners import is_listening, listeners
+
+            if "privileges" in why or port == 0:  # the bind could not tell: ask the socket table
+                if not is_listening(port, t):
+                    out[t] = ()
+                    continue
             who = []
             for x in listeners(port, t):
                 proc = x.process or "a process this user cannot see"
                 pid = f" (pid {x.pid})" if x.pid else ""
                 who.append(f"{proc}{pid} on {x.endpoint}")
-            out[t] = tuple(dict.fromkeys(who)) or ("a socket whose process this user cannot see",)
-    except Exception as e:  # noqa: BLE001 - an optional signal: any failure is reported, not raised
-        return None, f"the socket table could not be read ({type(e).__name__}: {e})"
+        except Exception as e:  # noqa: BLE001 - an optional signal: any failure is reported, not raised
+            return None, f"the socket table could not be read ({type(e).__name__}: {e})"
+        out[t] = tuple(dict.fromkeys(who)) or (
+            f"a socket that is not listening holds it ({why}: an outgoing connection or an idle bound socket)",)
     if not out:
         return None, "the socket table shows TCP and UDP only"
     return out, ""
