@@ -203,3 +203,21 @@ def test_connected_udp_socket_is_not_a_listener_but_shows_with_all():
             assert is_listening(pport, "udp")
         finally:
             s.close()
+
+
+def test_connection_not_yet_accepted_is_explained():
+    with bound(socket.SOCK_STREAM) as (server, port):
+        client = socket.create_connection(("127.0.0.1", port))
+        try:
+            rows = listeners(port, include_all=True)
+            assert [r.state for r in rows] == ["LISTEN", "ESTABLISHED"]  # the server first
+            queued = rows[1]
+            assert queued.pid is None and queued.remote == f"127.0.0.1:{client.getsockname()[1]}"
+            assert queued.note == (f"not accepted yet: waiting in the accept queue of the listener on "
+                                   f"127.0.0.1:{port} (PID {os.getpid()})")
+            conn, _ = server.accept()
+            (accepted,) = [r for r in listeners(port, include_all=True) if r.state == "ESTABLISHED"]
+            assert accepted.pid == os.getpid() and accepted.note is None
+            conn.close()
+        finally:
+            client.close()

@@ -14,7 +14,8 @@ def build() -> "object":
                             "looks off (other-service, ephemeral, unassigned-system, reserved).")
     p.add_argument("--all", "-a", action="store_true", dest="include_all",
                    help="also connected sockets (ESTABLISHED, TIME_WAIT, connected UDP)")
-    p.add_argument("--transport", "-t", choices=("tcp", "udp"), help="only this transport (default: both)")
+    p.add_argument("--transport", "-t", type=str.lower, choices=("tcp", "udp"),
+                   help="only this transport (default: both)")
     return p
 
 

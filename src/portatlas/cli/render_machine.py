@@ -75,9 +75,10 @@ def listening_text(rep: MachineReport) -> str:
     ep_w = max([len(x.listener.endpoint) for x in rows] + [14])
     reg_w = min(max([len(registry_label(x)) for x in rows] + [8]), 28)
     state_col = rep.include_all
+    peer_w = max([len(x.listener.remote or "") for x in rows] + [4])
     head = f"{'proto':<5} {'local address':<{ep_w}} "
     if state_col:
-        head += f"{'state':<11} "
+        head += f"{'state':<11} {'peer':<{peer_w}} "
     head += f"{'registry':<{reg_w}} process"
     out = [bold(head)]
     notes: dict[str, int] = {}
@@ -86,7 +87,7 @@ def listening_text(rep: MachineReport) -> str:
         s = x.listener
         line = f"{s.transport.value:<5} {s.endpoint:<{ep_w}} "
         if state_col:
-            line += f"{s.state:<11} "
+            line += f"{s.state:<11} {s.remote or '-':<{peer_w}} "
         line += f"{registry_label(x)[:reg_w]:<{reg_w}} {holder(x)}"
         if s.note:
             mark = notes.setdefault(s.note, len(notes) + 1)

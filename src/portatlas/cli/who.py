@@ -14,7 +14,8 @@ def build() -> "object":
                       "PID, process, command line and user, read against the registry. "
                       "Exit 0 found, 1 nothing bound, 2 bad input.")
     p.add_argument("port", help="a port (0-65535)")
-    p.add_argument("--transport", "-t", choices=("tcp", "udp"), help="only this transport (default: both)")
+    p.add_argument("--transport", "-t", type=str.lower, choices=("tcp", "udp"),
+                   help="only this transport (default: both)")
     p.add_argument("--all", "-a", action="store_true", dest="include_all",
                    help="also connected sockets (ESTABLISHED, TIME_WAIT, connected UDP), not only listeners")
     return p

@@ -127,21 +127,22 @@ class PsutilProbe(ListenerProbe):
             row = self._row(c, include_all)
             if row is None:
                 continue
-            pid = c.pid
+            pid = c.pid or None  # Windows books TIME_WAIT rows to PID 0, the idle process: no owner
             if pid is not None and pid not in procs:
                 procs[pid] = _process(psutil, pid)
             name, cmd, user, note = procs[pid] if pid is not None else (None, None, None, _no_pid_note(row[4]))
             transport, family, addr, port, state, remote = row
             out.append(Listener(transport, family, addr, port, state, pid, name, cmd, user, note, remote))
-        out.sort(key=_order)
-        return Scan(tuple(out), tuple(notes), complete)
+        return Scan(_finish(out), tuple(notes), complete)
 
     @staticmethod
     def _per_process(psutil: Any) -> list[Any]:
         conns: list[Any] = []
         for p in psutil.process_iter():
             try:
-                for c in p.net_connections(kind="inet"):
+                # psutil 6 renamed Process.connections to net_connections; 5.9 is still allowed.
+                read = getattr(p, "net_connections", None) or p.connections
+                for c in read(kind="inet"):
                     # Process.net_connections rows carry no pid; add it back.
                     conns.append(_WithPid(c, p.pid))
             except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
@@ -301,8 +302,7 @@ class ProcfsProbe(ListenerProbe):
                 procs[pid] = self._process(pid)
             name, cmd, user, note = procs[pid] if pid is not None else (None, None, None, _no_pid_note(state))
             out.append(Listener(transport, family, host, port, state, pid, name, cmd, user, note, peer))
-        out.sort(key=_order)
-        return Scan(tuple(out), (), True)
+        return Scan(_finish(out), (), True)
 
     def _owners(self, wanted: set[str]) -> dict[str, int]:
         """Socket inode to the lowest PID holding it, for the inodes asked about."""
@@ -390,8 +390,26 @@ def _no_pid_note(state: str) -> str:
     return f"the OS hides the process holding this socket from this user; {_sudo_hint()}"
 
 
-def _order(x: Listener) -> tuple[int, str, str, str, str]:
-    return x.port, x.transport.value, x.family, x.address, x.state
+def _finish(rows: list[Listener]) -> tuple[Listener, ...]:
+    """Sort, and explain connections no process holds yet: they wait in a listener's accept queue."""
+    from dataclasses import replace
+
+    listening = {(x.transport, x.port): x for x in rows if x.state == LISTEN}
+    out = []
+    for x in rows:
+        owner = listening.get((x.transport, x.port))
+        if x.pid is None and x.state in ("ESTABLISHED", "SYN_RECV", "CLOSE_WAIT") and owner is not None:
+            by = f" (PID {owner.pid})" if owner.pid is not None else ""
+            x = replace(x, note=f"not accepted yet: waiting in the accept queue of the listener on "
+                                f"{owner.endpoint}{by}")
+        out.append(x)
+    out.sort(key=_order)
+    return tuple(out)
+
+
+def _order(x: Listener) -> tuple[int, str, bool, str, str, str, str]:
+    # Per port and transport: the serving socket first, then its connections.
+    return x.port, x.transport.value, not x.listening, x.family, x.address, x.state, x.remote or ""
 
 
 _PROBE: ListenerProbe | None = None
