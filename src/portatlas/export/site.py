@@ -84,7 +84,10 @@ def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str 
             report(done, total)
     _documents(site, writer)
 
-    # The ports, in parallel.
+    # The ports, in parallel; timelines shared between ports with the same rows (built before the fork).
+    from ..web import sections
+
+    sections.use_history_memo(True)
     global _site
     _site = site
     chunks = [port_list[i:i + CHUNK] for i in range(0, len(port_list), CHUNK)]
@@ -105,6 +108,7 @@ def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str 
                 done += len(c)
                 report(done, total)
     _site = None
+    sections.use_history_memo(False)
     report(total, total)
     (root / MARKER).write_text(f"portatlas site export, edition {site.edition}\n", encoding="utf-8")
     return ExportResult(directory=str(root), pages=total, documents=writer.files - total,
@@ -188,6 +192,9 @@ def _init(source: str, settings: Settings) -> None:
     """A worker started by spawn (not fork) builds its own Site."""
     global _site
     if _site is None:
+        from ..web import sections
+
+        sections.use_history_memo(True)
         _site = Site(Registry.from_file(source), settings, mode="export")
 
 

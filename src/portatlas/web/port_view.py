@@ -142,7 +142,41 @@ def port_context(rep: PortReport) -> dict[str, Any]:
         "how_to_check": extras.get("how_to_check"),
         "advice": extras.get("advice"),
         "history": extras.get("history"),
+        "history_view": history_view(extras.get("history")),
+        "purposes": PURPOSES,
     }
+
+
+PURPOSES = {"production": "A production service", "internal": "A documented internal tool",
+            "testing": "Testing", "standard": "A protocol being standardized"}
+
+
+def history_view(h: Any) -> dict[str, Any] | None:
+    """A port's timeline as table rows, transports with the same event on one row; None if not a PortHistory."""
+    if h is None:
+        return None
+    try:
+        rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for th in h.transports:
+            for e in th.events:
+                names = tuple(dict.fromkeys(r.name or r.description for r in e.records))
+                changes = tuple((c.field, c.old, c.new) for c in e.changes if c.field not in ("state", "name"))
+                key = (e.first, e.before, e.kind, e.state, names, changes)
+                row = rows.setdefault(key, {
+                    "when": f"present since at least {e.first}" if e.before is None
+                    else (f"{e.first}" if _adjacent(h, e.before, e.first) else f"between {e.before} and {e.first}"),
+                    "first": e.first, "kind": e.kind, "state": str(e.state), "names": names,
+                    "changes": changes, "transports": []})
+                row["transports"].append(str(th.transport).upper())
+        return {"first": h.first_edition, "last": h.last_edition, "editions": h.editions, "gaps": list(h.gaps),
+                "rows": sorted(rows.values(), key=lambda r: r["first"])}
+    except (AttributeError, TypeError):
+        return None
+
+
+def _adjacent(h: Any, before: str, first: str) -> bool:
+    """Whether two editions are consecutive without a gap (then the change is dated by the later one)."""
+    return not any(a == before and b == first for a, b in h.gaps)
 
 
 def strip_cell(n: Any, rng: PortRange) -> dict[str, Any]:

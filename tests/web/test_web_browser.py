@@ -1,0 +1,73 @@
+"""A real browser (Debian's chromium through Playwright) on a real server: read, vote, search."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_read_vote_and_search_in_a_browser(browser, serve, registry):
+    server = serve()
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url + "/port/307")
+    rep = registry.report(307)
+    assert page.title().startswith(rep.headline)
+    assert page.locator("#headline").inner_text() == rep.headline
+    b = registry.block(307)
+    assert f"{b.low}-{b.high}" in page.locator("#block").inner_text()
+    assert f"rank {b.rank} of {b.of}" in page.locator("#block").inner_text()
+    # Usable on a phone: nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    before = int(page.locator("#fb-yes").inner_text())
+    page.locator("#fb-yes-btn").click()
+    page.wait_for_function(f"document.getElementById('fb-yes').textContent === '{before + 1}'", timeout=10000)
+    assert page.locator("#fb-thanks").is_visible()
+    page.reload()
+    assert int(page.locator("#fb-yes").inner_text()) == before + 1
+
+    page.goto(server.url + "/")
+    page.fill("#q2", "postgres")
+    page.press("#q2", "Enter")
+    page.wait_for_url(re.compile(r".*/search\?q=postgres"))
+    page.locator('a[href="/port/5432"]').first.click()
+    page.wait_for_url(re.compile(r".*/port/5432$"))
+    assert page.locator("#headline").inner_text() == registry.report(5432).headline
+    assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_the_feedback_form_works_without_javascript(browser, serve):
+    server = serve()
+    ctx = browser.new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(server.url + "/port/22")
+    before = int(page.locator("#fb-no").inner_text())
+    page.fill("#fb-comment", "<script>alert(1)</script>")
+    page.locator("#fb-no-btn").click()
+    page.wait_for_url(re.compile(r".*/port/22#feedback$"))
+    assert int(page.locator("#fb-no").inner_text()) == before + 1
+    ctx.close()
