@@ -81,7 +81,7 @@ def port_history_text(h: PortHistory) -> str:
         if len(events) == 1:
             out.append(f"  {'':<38} (no change in {h.editions} editions)")
     if h.gaps:
-        gaps = "; ".join(f"{a} to {b}" for a, b in h.gaps)
+        gaps = "; ".join(f"{a} and {b}" for a, b in h.gaps)
         out += ["", f"No editions between {gaps}: a change there is dated to the gap. "
                 "Dates beside a row are the registry's own."]
     return "\n".join(out)
@@ -98,8 +98,8 @@ def diff_text(d: EditionDiff, limit: int = MAX_LISTED) -> str:
     """Counts, then added, removed and changed rows (at most ``limit`` of each)."""
     c = d.counts
     out = [bold(f"Changes from edition {d.old} to {d.new}"),
-           f"  {c.added} rows added ({c.assignments_added} assignments), "
-           f"{c.removed} removed ({c.assignments_removed} assignments de-assigned or revoked), "
+           f"  {c.added} rows added ({c.assignments_added} port assignments), "
+           f"{c.removed} removed ({c.assignments_removed} port assignments de-assigned or revoked), "
            f"{c.changed} changed"]
 
     def section(title: str, items: Sequence[Record]) -> None:

@@ -138,7 +138,9 @@ def _get(url: str, etag: str | None, last_modified: str | None, max_bytes: int,
             chunks: list[bytes] = []
             got = 0
             while True:
-                chunk = resp.read(CHUNK)
+                # read1: return what has arrived rather than wait for a full chunk, so the
+                # deadline is checked while a slow server drips.
+                chunk = resp.read1(CHUNK)
                 if not chunk:
                     break
                 got += len(chunk)

@@ -117,7 +117,11 @@ class RecordChange:
 
 @dataclass(frozen=True, slots=True)
 class DiffCounts:
-    """How many rows were added, removed and changed, and how many of them assign a name."""
+    """How many rows were added, removed and changed, and how many of those assign a port to a name.
+
+    A de-assigned port often leaves its service name registered without a
+    port: that shows as the port's row removed and a name-only row added.
+    """
 
     added: int
     removed: int
@@ -247,11 +251,16 @@ def diff_rows(old_rows: Iterable[Row], new_rows: Iterable[Row], old: str, new: s
     changed.sort(key=lambda c: order(c.after))
     counts = DiffCounts(
         added=len(added), removed=len(removed), changed=len(changed),
-        assignments_added=sum(r.state is State.ASSIGNED for r in added),
-        assignments_removed=sum(r.state is State.ASSIGNED for r in removed),
+        assignments_added=sum(_assigns_port(r) for r in added),
+        assignments_removed=sum(_assigns_port(r) for r in removed),
     )
     return EditionDiff(old, new, old_source, new_source, counts,
                        tuple(added), tuple(removed), tuple(changed))
+
+
+def _assigns_port(r: Record) -> bool:
+    """A row giving a service name a port (not a name-only registration)."""
+    return r.state is State.ASSIGNED and r.low is not None
 
 
 def _order(r: Record) -> tuple[Any, ...]:

@@ -71,7 +71,10 @@ def edition_of(data: bytes) -> tuple[str, list[Row], list[list[int]]]:
 def iter_archive(path: Path, only: Sequence[str] | None = None) -> Iterator[tuple[str, bytes]]:
     """(file date, XML bytes) of each ``YYYY-MM-DD.xml`` in a tar.xz, streamed, never unpacked to disk."""
     wanted = set(only) if only is not None else None
-    with tarfile.open(path, "r|xz") as tf:
+    # tarfile's own 'r|xz' skips members through 10 KB reads that re-slice a buffer
+    # of the decompressed stream (quadratic at this compression ratio): decompress
+    # with lzma's buffered reader and let tarfile read a plain stream ('r|').
+    with lzma.open(path) as xz, tarfile.open(fileobj=xz, mode="r|") as tf:
         for member in tf:
             name = member.name.rsplit("/", 1)[-1]
             if not member.isfile() or not name.endswith(".xml"):
