@@ -173,3 +173,31 @@ def test_a_listener_in_another_process_is_named(registry, oracle):
         assert wait_until(lambda: "listening.busy" in codes(advise(registry, p)))
         r = next(r for r in advise(registry, p).reasons if r.code == "listening.busy")
         assert f"pid {proc.pid}" in r.detail
+
+
+def test_as_an_unprivileged_user_system_ports_fall_back_to_the_socket_table(registry, oracle, tmp_path):
+    """Without root a bind on 307 is refused for lack of privileges, so whether something listens there is
+    read from the socket table instead; the range reason names this machine's limit."""
+    import encodings.ascii  # noqa: F401  imported before dropping root: nobody cannot read root's Python
+    from pathlib import Path
+
+    from portatlas.advice import bind, machine_signals, nmap  # noqa: F401
+    from portatlas.query import suggest as _suggest  # noqa: F401
+    from portatlas.system import listeners  # noqa: F401
+
+    from ..sockets import as_nobody, http_server
+
+    limit = int(Path("/proc/sys/net/ipv4/ip_unprivileged_port_start").read_text())
+    port = next(p for p in range(1, min(limit, 1024)) if oracle.state(p, "tcp") == "unassigned"
+                and facts.binds(p, ("tcp",)))
+
+    def as_user():
+        a = advise(registry, port)
+        return a.verdict.value, {r.code: r.detail for r in a.reasons}
+
+    verdict, reasons = as_nobody(as_user, tmp_path)
+    assert verdict == "avoid" and "listening.free" in reasons
+    assert f"ports below {limit} need root" in reasons["range.system"]
+    with http_server(port):
+        verdict, reasons = as_nobody(as_user, tmp_path)
+    assert "listening.busy" in reasons and f"127.0.0.1:{port}" in reasons["listening.busy"]

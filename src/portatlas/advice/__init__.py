@@ -100,7 +100,7 @@ def _unprivileged_start() -> tuple[int | None, str]:
     if not sys.platform.startswith("linux"):
         return None, ""
     try:
-        with open(UNPRIVILEGED, encoding="ascii") as f:
+        with open(UNPRIVILEGED, "rb") as f:
             return int(f.read().strip()), "net.ipv4.ip_unprivileged_port_start"
     except (OSError, ValueError):
         return None, ""
