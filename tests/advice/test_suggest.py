@@ -120,3 +120,52 @@ def test_bad_input_is_one_line_exit_2(args, needle):
     r = run_cli("suggest", *args)
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert needle in r.stderr and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_the_pure_search_honours_any_machine(registry, oracle):
+    """Any ephemeral range, reserved holes and busy ports: every result passes them all, near ranks by distance."""
+    from dataclasses import dataclass
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from portatlas.advice.badports import bad_ports
+    from portatlas.model import PortRange, Transport
+    from portatlas.query.reasons import Signals
+    from portatlas.query.suggest import suggest as pure
+
+    @dataclass(frozen=True)
+    class Eph:
+        low: int
+        high: int
+        reserved: tuple[tuple[int, int], ...]
+        source: str = "test"
+        is_default: bool = False
+        system: str = "test"
+
+        def is_reserved(self, port: int) -> bool:
+            return any(a <= port <= b for a, b in self.reserved)
+
+    bad = bad_ports()
+
+    @settings(max_examples=60, deadline=None)
+    @given(lo=st.integers(1024, 40000), width=st.integers(0, 20000), holes=st.lists(
+        st.tuples(st.integers(1024, 65535), st.integers(0, 50)), max_size=3),
+        ts=st.sampled_from([("tcp",), ("udp",), ("tcp", "udp")]), rng=st.sampled_from(["user", "dynamic"]),
+        count=st.integers(1, 30), near=st.one_of(st.none(), st.integers(0, 65535)), busy=st.integers(2, 9))
+    def check(lo, width, holes, ts, rng, count, near, busy):
+        eph = Eph(lo, min(65535, lo + width), tuple((a, min(65535, a + w)) for a, w in holes))
+        transports = tuple(Transport(t) for t in ts)
+        got = pure(registry.index, count=count, transports=transports, rng=PortRange(rng),
+                   signals=Signals(bad_ports=bad, ephemeral=eph), is_free=lambda p: "busy" if p % busy == 0 else None,
+                   free_source="test", near=near, seed=1)
+        ports = [s.port for s in got]
+        assert len(ports) == len(set(ports)) <= count
+        for p in ports:
+            assert all(oracle.state(p, t) == "unassigned" for t in ts)
+            assert p not in bad and p % busy and not eph.low <= p <= eph.high and not eph.is_reserved(p)
+            assert (1024 <= p <= 32767) if rng == "user" else (61000 <= p <= 65535)
+        if near is not None:
+            assert [abs(p - near) for p in ports] == sorted(abs(p - near) for p in ports)
+
+    check()
