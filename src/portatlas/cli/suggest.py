@@ -16,7 +16,7 @@ def build() -> "object":
                           "(nmap-services), and free here (checked by binding).")
     p.add_argument("--count", default="5", metavar="K", help="how many ports (1-1000, default 5)")
     p.add_argument("--transport", default="tcp", help="tcp (default), udp or both")
-    p.add_argument("--range", dest="rng", default=None,
+    p.add_argument("--range", dest="rng", default=None, metavar="RANGE",
                    help="user (1024-32767, below Linux's ephemeral range; the default) or dynamic (61000-65535)")
     p.add_argument("--near", metavar="PORT", help="rank by distance from this port")
     p.add_argument("--name", metavar="APP", help="a service name: the same port for it on every machine")
