@@ -20,7 +20,9 @@ _MARK = {Level.AVOID: "avoid", Level.CAUTION: "caution", Level.GOOD: "good", Lev
 
 
 def _wrap(text: str, indent: str) -> list[str]:
-    return textwrap.wrap(text, _WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
+    # Links and paths stay whole so they can be copied.
+    return textwrap.wrap(text, _WIDTH, initial_indent=indent, subsequent_indent=indent,
+                         break_on_hyphens=False, break_long_words=False) or [indent]
 
 
 def reason_lines(r: Reason, indent: str = "  ") -> list[str]:
