@@ -13,16 +13,9 @@ import pytest
 from portatlas.errors import BadInput
 from portatlas.model import Transport
 from portatlas.system import listeners as L
-from portatlas.system.listeners import (
-    Listener,
-    ProcfsProbe,
-    PsutilProbe,
-    bound_ports,
-    default_probe,
-    is_listening,
-    listeners,
-    scan,
-)
+from portatlas.system.listeners import Listener, bound_ports, default_probe, is_listening, listeners, scan
+from portatlas.system.procfs import ProcfsProbe
+from portatlas.system.psutil_probe import PsutilProbe, read_process
 
 from .sockets import as_nobody, bound, free_port, has_ipv6_loopback, http_server, wait_until
 
@@ -111,7 +104,7 @@ linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc i
 def _readers():
     import psutil
 
-    out = [("psutil", lambda pid: L._process(psutil, pid))]
+    out = [("psutil", lambda pid: read_process(psutil, pid))]
     if sys.platform.startswith("linux"):
         out.append(("procfs", ProcfsProbe()._process))
     return out

@@ -1,0 +1,130 @@
+"""``PsutilProbe``: the socket table through psutil (macOS, Windows, BSD; Linux without /proc)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import Transport
+from .probe import (
+    BOUND,
+    CONNECTED,
+    LISTEN,
+    Listener,
+    ListenerProbe,
+    Scan,
+    endpoint,
+    finish,
+    join_argv,
+    no_pid_note,
+    sudo_hint,
+)
+
+
+class PsutilProbe(ListenerProbe):
+    """The socket table through psutil, with process details read once per PID."""
+
+    def scan(self, include_all: bool = False) -> Scan:
+        """See ``ListenerProbe.scan``."""
+        import psutil  # type: ignore[import-untyped]
+
+        notes: list[str] = []
+        complete = True
+        try:
+            conns: list[Any] = psutil.net_connections(kind="inet")
+        except psutil.AccessDenied:
+            # macOS refuses the whole table to non-root users; each own process can still be asked.
+            conns = self._per_process(psutil)
+            complete = False
+            notes.append("this OS shows only your own processes' sockets without privileges; "
+                         f"{sudo_hint()[:-3]} every socket")
+        procs: dict[int, tuple[str | None, str | None, str | None, str | None]] = {}
+        out = []
+        for c in conns:
+            row = self._row(c, include_all)
+            if row is None:
+                continue
+            pid = c.pid or None  # Windows books TIME_WAIT rows to PID 0, the idle process: no owner
+            if pid is not None and pid not in procs:
+                procs[pid] = read_process(psutil, pid)
+            name, cmd, user, note = procs[pid] if pid is not None else (None, None, None, no_pid_note(row[4]))
+            transport, family, addr, port, state, remote = row
+            out.append(Listener(transport, family, addr, port, state, pid, name, cmd, user, note, remote))
+        return Scan(finish(out), tuple(notes), complete)
+
+    @staticmethod
+    def _per_process(psutil: Any) -> list[Any]:
+        conns: list[Any] = []
+        for p in psutil.process_iter():
+            try:
+                # psutil 6 renamed Process.connections to net_connections; 5.9 is still allowed.
+                read = getattr(p, "net_connections", None) or p.connections
+                for c in read(kind="inet"):
+                    # Process.net_connections rows carry no pid; add it back.
+                    conns.append(_WithPid(c, p.pid))
+            except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+                continue
+        return conns
+
+    @staticmethod
+    def _row(c: Any, include_all: bool) -> tuple[Transport, str, str, int, str, str | None] | None:
+        import socket
+
+        if not c.laddr:
+            return None
+        if c.type == socket.SOCK_STREAM:
+            transport, state = Transport.TCP, str(c.status)
+        elif c.type == socket.SOCK_DGRAM:
+            transport, state = Transport.UDP, CONNECTED if c.raddr else BOUND
+        else:
+            return None
+        if not include_all and state not in (LISTEN, BOUND):
+            return None
+        family = "ipv6" if c.family == socket.AF_INET6 else "ipv4"
+        remote = endpoint(c.raddr.ip, c.raddr.port) if c.raddr else None
+        return transport, family, c.laddr.ip, int(c.laddr.port), state, remote
+
+
+class _WithPid:
+    """A per-process connection row with the pid the whole-table rows carry."""
+
+    __slots__ = ("family", "type", "laddr", "raddr", "status", "pid")
+
+    def __init__(self, c: Any, pid: int) -> None:
+        self.family, self.type, self.laddr, self.raddr, self.status = c.family, c.type, c.laddr, c.raddr, c.status
+        self.pid = pid
+
+
+def read_process(psutil: Any, pid: int) -> tuple[str | None, str | None, str | None, str | None]:
+    """(name, command line, user, note) of a process; the note says what could not be read and why."""
+    try:
+        p = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return None, None, None, f"process {pid} exited while it was being read"
+    except psutil.AccessDenied:
+        return None, None, None, f"the OS hides process {pid} from this user; {sudo_hint()}"
+    name = cmd = user = None
+    hidden: list[str] = []
+    with p.oneshot():
+        for what in ("name", "cmdline", "username"):
+            try:
+                value = getattr(p, what)()
+            except (psutil.NoSuchProcess, psutil.ZombieProcess):
+                return name, cmd, user, f"process {pid} exited while it was being read"
+            except psutil.AccessDenied:
+                hidden.append("command line" if what == "cmdline" else "user" if what == "username" else what)
+                continue
+            if what == "name":
+                name = value or None
+            elif what == "cmdline":
+                # A kernel thread or a process that cleared its argv has none: say so instead of a blank.
+                cmd = join_argv(value) if value else None
+                if not value:
+                    hidden.append("command line (the process shows none)")
+            else:
+                user = value or None
+    note = None
+    if hidden:
+        denied = [h for h in hidden if "shows none" not in h]
+        note = (f"the OS hides this process's {' and '.join(denied)} from this user; {sudo_hint()}" if denied
+                else f"process {pid} shows no command line")
+    return name, cmd, user, note
