@@ -44,6 +44,7 @@ linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="runs th
 
 
 @linux
+@pytest.mark.skipif(not shutil.which("ss"), reason="ss (iproute2) is not installed (CI installs it)")
 def test_ss_command_finds_this_tests_tcp_and_udp_sockets():
     port = free_port()
     with bound(socket.SOCK_STREAM, port=port), bound(socket.SOCK_DGRAM, port=port):
