@@ -78,7 +78,7 @@ def machine_signals(port: int | None = None, transports: tuple[Transport, ...] =
         from .nmap import load
 
         table, freq_note = load()
-    eph = ephemeral_range()
+    eph = _ephemeral(ephemeral_range)
     start, start_src = _unprivileged_start()
     listening = None
     listen_note = "not asked for"
@@ -94,6 +94,23 @@ def machine_signals(port: int | None = None, transports: tuple[Transport, ...] =
         unprivileged_start=start,
         unprivileged_source=start_src,
     )
+
+
+_EPHEMERAL_MEMO: list[Any] = []  # [time read, range]: outside Linux the read is a subprocess
+_EPHEMERAL_TTL = 30.0
+
+
+def _ephemeral(read: Any) -> Any:
+    """The ephemeral range; on Linux read each time (/proc costs microseconds), elsewhere kept 30 s,
+    because sysctl or netsh cost a process each and a web page should not pay that per request."""
+    if sys.platform.startswith("linux"):
+        return read()
+    import time
+
+    now = time.monotonic()
+    if not _EPHEMERAL_MEMO or now - _EPHEMERAL_MEMO[0] > _EPHEMERAL_TTL:
+        _EPHEMERAL_MEMO[:] = [now, read()]
+    return _EPHEMERAL_MEMO[1]
 
 
 def _unprivileged_start() -> tuple[int | None, str]:
