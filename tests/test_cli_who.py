@@ -43,6 +43,8 @@ def test_who_ipv6_and_transport_filter(cli):
         u = cli("who", str(port), "--transport", "udp")
     assert r.returncode == 0 and f"tcp  ipv6  [::1]:{port}  LISTEN" in r.stdout
     assert (u.returncode, u.stdout.strip()) == (1, f"nothing is listening on {port}/udp here")
+    assert cli("who", f"{port}/tcp").stdout == r.stdout  # the form ss and /etc/services write
+    assert cli("who", f"{port}/UDP").stdout == u.stdout
 
 
 def test_who_child_http_server_then_nothing(cli):
@@ -90,6 +92,9 @@ def test_who_all_shows_established_and_time_wait(cli):
     (["listening", "--bogus"], "unrecognized arguments"),
     (["ephemeral", "80"], "unrecognized arguments"),
     (["80-90", "--local"], "--local needs a single port"),
+    (["who", "80/sctp"], "write PORT, PORT/tcp or PORT/udp"),
+    (["who", "80/tcp", "--transport", "udp"], "disagree"),
+    (["who", "99999/tcp"], "out of range"),
     (["postgresql", "--local"], "--local needs a single port"),
 ])
 def test_bad_input_is_one_line_exit_2(cli, args, needle):

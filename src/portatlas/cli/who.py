@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..atlas import Registry, describe
-from ..query.parse_input import parse_port
+from ..errors import BadInput
+from ..query.parse_input import parse_port, shown
 from ..system.annotate import machine
 from . import render_machine
 from .common import parser, write
@@ -13,7 +14,7 @@ def build() -> "object":
     p = parser("who", "Every socket on this machine bound to PORT: transport, IPv4/IPv6, address, state, "
                       "PID, process, command line and user, read against the registry. "
                       "Exit 0 found, 1 nothing bound, 2 bad input.")
-    p.add_argument("port", help="a port (0-65535)")
+    p.add_argument("port", help="a port (0-65535), or PORT/tcp, PORT/udp")
     p.add_argument("--transport", "-t", type=str.lower, choices=("tcp", "udp"),
                    help="only this transport (default: both)")
     p.add_argument("--all", "-a", action="store_true", dest="include_all",
@@ -24,9 +25,9 @@ def build() -> "object":
 def run(argv: list[str]) -> int:
     """Answer who holds a port; exit 0 found, 1 nothing bound, 2 bad input."""
     args = build().parse_args(argv)  # type: ignore[attr-defined]
-    port = parse_port(args.port)
+    port, transport = _port_and_transport(args.port, args.transport)
     reg = Registry.default()
-    rep = machine(reg, port, args.transport, args.include_all)
+    rep = machine(reg, port, transport, args.include_all)
     if args.json:
         write(render_machine.machine_json(rep))
     elif rep.sockets:
@@ -34,3 +35,17 @@ def run(argv: list[str]) -> int:
     else:
         write(render_machine.nothing_text(rep))
     return 0 if rep.sockets else 1
+
+
+def _port_and_transport(text: str, option: str | None) -> tuple[int, str | None]:
+    """'5432', or '5432/tcp' as ss and /etc/services write it; a clash with --transport is bad input."""
+    number, sep, proto = text.strip().partition("/")
+    if not sep:
+        return parse_port(number), option
+    t = proto.strip().lower()
+    if t not in ("tcp", "udp"):
+        raise BadInput(f"{shown(text)}: this machine's socket table is read for tcp and udp; "
+                       "write PORT, PORT/tcp or PORT/udp")
+    if option and option != t:
+        raise BadInput(f"{shown(text)} and --transport {option} disagree: give the transport once")
+    return parse_port(number), t
