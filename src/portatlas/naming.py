@@ -77,7 +77,7 @@ def rules(name: str) -> tuple[Rule, ...]:
     n = len(name)
     bad = sorted({c for c in name if not (c.isascii() and (c.isalnum() or c == "-"))})
     shown_bad = " ".join(repr(c) for c in bad[:10]) + (" ..." if len(bad) > 10 else "")
-    return (
+    checked = (
         Rule("length", f"1 to {MAX_LENGTH} characters", 1 <= n <= MAX_LENGTH,
              f"it has {n} character{'s' if n != 1 else ''}"),
         Rule("characters", "only letters A-Z and a-z, digits 0-9 and hyphens", not bad,
@@ -88,6 +88,8 @@ def rules(name: str) -> tuple[Rule, ...]:
              "it " + ("starts" if name.startswith("-") else "ends") + " with a hyphen"),
         Rule("hyphen-pairs", "no two hyphens in a row", "--" not in name, "it has '--'"),
     )
+    # A detail says what breaks a rule; a kept rule has none (but the length, which is always worth seeing).
+    return tuple(r if not r.ok or r.code == "length" else Rule(r.code, r.rule, True) for r in checked)
 
 
 def check_name(index: Index, name: str) -> NameCheck:
