@@ -43,7 +43,7 @@ class StoreBusy(PortatlasError):
 class StoredEdition:
     """One edition file in the store and where it came from."""
 
-    path: Path
+    path: str
     edition: str
     source: str
     fetched: str
@@ -60,7 +60,7 @@ class EditionInUse:
     """
 
     edition: str
-    path: Path
+    path: str
     origin: str
     source: str
     fetched: str | None
@@ -165,7 +165,7 @@ def stored() -> list[StoredEdition]:
     out = []
     for name, m in meta["editions"].items():
         out.append(StoredEdition(
-            path=store_dir() / name, edition=m.get("edition", ""), source=m.get("source", ""),
+            path=str(store_dir() / name), edition=m.get("edition", ""), source=m.get("source", ""),
             fetched=m.get("fetched", ""), sha256=m.get("sha256", ""), records=int(m.get("records", 0)),
         ))
     return sorted(out, key=lambda s: (s.edition, s.fetched))
@@ -194,7 +194,7 @@ def in_use() -> EditionInUse:
     else:
         m = read_meta()["editions"].get(path.name, {})
         origin, source, fetched = "stored", m.get("source", "unknown"), m.get("fetched")
-    return EditionInUse(edition=reg.edition, path=path, origin=origin, source=source,
+    return EditionInUse(edition=reg.edition, path=str(path), origin=origin, source=source,
                         fetched=fetched, records=len(reg.index))
 
 

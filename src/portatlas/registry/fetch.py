@@ -166,10 +166,11 @@ def _get(url: str, etag: str | None, last_modified: str | None, max_bytes: int,
     except urllib.error.URLError as e:
         reason = e.reason
         if isinstance(reason, (socket.timeout, TimeoutError)):
-            raise FetchError(f"no answer from {host} within {timeout:g} s; nothing changed") from None
+            raise FetchError(f"no answer from {host} for {timeout:g} s; nothing changed "
+                             "(raise it with --timeout)") from None
         raise FetchError(f"cannot reach {host} ({reason}); offline? nothing changed") from None
     except (socket.timeout, TimeoutError):
-        raise FetchError(f"{host} stopped sending for {timeout:g} s; nothing changed "
+        raise FetchError(f"no answer from {host} for {timeout:g} s; nothing changed "
                          "(raise it with --timeout)") from None
     except OSError as e:
         raise FetchError(f"the connection to {host} failed ({e}); nothing changed") from None

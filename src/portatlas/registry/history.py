@@ -468,7 +468,7 @@ def _newer_editions(after: str) -> list[tuple[str, Any]]:
 
     out: dict[str, Any] = {}
     for s in store.stored():
-        if s.edition > after and s.path.is_file():
+        if s.edition > after and Path(s.path).is_file():
             out.setdefault(s.edition, s.path)
     regs = []
     for date in sorted(out):
@@ -546,7 +546,7 @@ def known_editions() -> dict[str, str]:
 
     out = {d: "history" for d in history().editions}
     for s in store.stored():
-        out.setdefault(s.edition, str(s.path))
+        out.setdefault(s.edition, s.path)
     return dict(sorted(out.items()))
 
 
