@@ -85,7 +85,8 @@ def rules(name: str) -> tuple[Rule, ...]:
         Rule("letter", "at least one letter", any(c.isascii() and c.isalpha() for c in name),
              "it has no letter A-Z or a-z" if name else "it is empty"),
         Rule("hyphen-ends", "no hyphen at the start or end", not (name.startswith("-") or name.endswith("-")),
-             "it " + ("starts" if name.startswith("-") else "ends") + " with a hyphen"),
+             "it " + " and ".join(w for w, hit in (("starts", name.startswith("-")), ("ends", name.endswith("-")))
+                                  if hit) + " with a hyphen"),
         Rule("hyphen-pairs", "no two hyphens in a row", "--" not in name, "it has '--'"),
     )
     # A detail says what breaks a rule; a kept rule has none (but the length, which is always worth seeing).

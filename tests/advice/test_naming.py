@@ -38,7 +38,13 @@ def rfc_valid(name: str) -> bool:
 def test_each_rule(name, broken):
     got = {r.code for r in rules(name) if not r.ok}
     assert got == broken
+    assert all(not r.detail for r in rules(name) if r.ok and r.code != "length")
     assert (not got) == rfc_valid(name)
+
+
+def test_a_name_hyphenated_at_both_ends_says_both():
+    r = next(r for r in rules("-ab-") if r.code == "hyphen-ends")
+    assert r.detail == "it starts and ends with a hyphen"
 
 
 def test_rules_agree_with_an_independent_reading():
