@@ -44,7 +44,10 @@ def run(argv: list[str]) -> int:
 
         write(suggestions_text(found, int(raw)))
     if not found:
-        sys.stderr.write("portatlas: no port passed every check; try --range dynamic, another --transport, "
-                         "or --near\n")
+        from ..system.ephemeral import ephemeral_range
+
+        e = ephemeral_range()
+        sys.stderr.write(f"portatlas: no port passed every check (this machine's ephemeral range is "
+                         f"{e.low}-{e.high}); try the other --range, another --transport, or --near\n")
         return 1
     return 0
