@@ -41,10 +41,10 @@ def test_who_ipv6_and_transport_filter(cli):
     with bound(socket.SOCK_STREAM, socket.AF_INET6) as (_, port):
         r = cli("who", str(port), "--transport", "tcp")
         u = cli("who", str(port), "--transport", "udp")
+        slash_t, slash_u = cli("who", f"{port}/tcp"), cli("who", f"{port}/UDP")  # as ss and /etc/services write
     assert r.returncode == 0 and f"tcp  ipv6  [::1]:{port}  LISTEN" in r.stdout
     assert (u.returncode, u.stdout.strip()) == (1, f"nothing is listening on {port}/udp here")
-    assert cli("who", f"{port}/tcp").stdout == r.stdout  # the form ss and /etc/services write
-    assert cli("who", f"{port}/UDP").stdout == u.stdout
+    assert (slash_t.stdout, slash_u.stdout) == (r.stdout, u.stdout)
 
 
 def test_who_child_http_server_then_nothing(cli):
