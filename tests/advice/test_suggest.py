@@ -169,3 +169,26 @@ def test_the_pure_search_honours_any_machine(registry, oracle):
             assert [abs(p - near) for p in ports] == sorted(abs(p - near) for p in ports)
 
     check()
+
+
+FULL = b"""<?xml version="1.0"?>
+<registry xmlns="http://www.iana.org/assignments" id="service-names-port-numbers">
+  <title>Service Name and Transport Protocol Port Number Registry</title>
+  <updated>2030-01-02</updated>
+  <record><name>everything</name><protocol>tcp</protocol><description>Takes every User port</description>
+    <number>1024-49151</number></record>
+</registry>"""
+
+
+def test_nothing_passes_exit_1_with_the_reason(tmp_path):
+    reg = tmp_path / "full.xml"
+    reg.write_bytes(FULL)
+    env = {"PORTATLAS_REGISTRY": str(reg)}
+    r = run_cli("suggest", "--count", "3", env=env)
+    assert r.returncode == 1 and r.stdout == ""
+    lo, hi = facts.ephemeral()
+    assert f"no port passed every check (this machine's ephemeral range is {lo}-{hi})" in r.stderr
+    # The same registry leaves UDP free, and the Dynamic range is never assigned.
+    assert run_cli("suggest", "--transport", "udp", env=env).returncode == 0
+    ok = run_cli("suggest", "--range", "dynamic", "--json", env=env)
+    assert ok.returncode == 0 and all(61000 <= x["port"] <= 65535 for x in json.loads(ok.stdout))
