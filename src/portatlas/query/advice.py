@@ -223,8 +223,9 @@ def _other_transports(info: PortInfo, ts: tuple[Transport, ...], service: str | 
         label = ", ".join(names)
         out.append(Reason(Level.CAUTION, "registry.other-transport",
                           f"assigned to {label} on {st.transport.value.upper()}",
-                          f"Assigned to {label} on {st.transport.value.upper()}: IANA keeps a port's other "
-                          "transports for the same service, so it is not free for a different one.",
+                          f"Assigned to {label} on {st.transport.value.upper()}: the registry keeps a port's "
+                          "transports for one service where it can, so a different service is unlikely to be "
+                          "registered here, and clients of that service may knock.",
                           RFC6335_TRANSPORTS[0], RFC6335_TRANSPORTS[1]))
     return out
 
