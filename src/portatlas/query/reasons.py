@@ -165,7 +165,7 @@ class Signals:
 RFC6335_RANGES = ("RFC 6335 section 6 (port number ranges)", "https://www.rfc-editor.org/rfc/rfc6335#section-6")
 RFC6335_SYSTEM = ("RFC 6335 section 8.1.2 (System ports: IETF Review or IESG Approval)",
                   "https://www.rfc-editor.org/rfc/rfc6335#section-8.1.2")
-RFC6335_TRANSPORTS = ("RFC 6335 section 7.2 (one port, all transports, one service)",
+RFC6335_TRANSPORTS = ("RFC 6335 section 7.2 (principles for port number assignment)",
                       "https://www.rfc-editor.org/rfc/rfc6335#section-7.2")
 FETCH_BAD_PORTS = ("WHATWG Fetch Standard, 'port blocking' (bad ports)", "https://fetch.spec.whatwg.org/#port-blocking")
 NMAP_DOC = "https://nmap.org/book/nmap-services.html"
