@@ -103,3 +103,31 @@ def test_report_counts_assigned_ports_inside_the_range(registry):
     assert all(registry.state(x.port, Transport.TCP) is State.ASSIGNED and x.names for x in rep.examples)
     assert rep.matches_iana == ((e.low, e.high) == (49152, 65535))
     assert rep.edition == registry.edition
+
+
+@linux
+@pytest.mark.parametrize("content", [None, "", "garbage here\n", "60999 32768\n"])
+def test_unreadable_range_falls_back_to_the_marked_default(tmp_path, monkeypatch, content):
+    from portatlas.system import ephemeral
+
+    path = tmp_path / "ip_local_port_range"
+    if content is not None:
+        path.write_text(content)
+    monkeypatch.setattr(ephemeral, "PROC_RANGE", path)
+    e = ephemeral.ephemeral_range()
+    assert (e.low, e.high, e.is_default, e.system) == (32768, 60999, True, "linux")
+    assert e.source == f"default for linux ({path} unreadable)"
+
+
+@linux
+def test_cli_marks_a_default_as_a_default(tmp_path):
+    # The same fallback through the real entry point: a Python that cannot see the range file.
+    import subprocess
+
+    code = ("import sys; from portatlas.system import ephemeral as e; "
+            f"e.PROC_RANGE = e.Path({str(tmp_path / 'missing')!r}); "
+            "from portatlas.cli.main import main; sys.exit(main(['ephemeral']))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert f"default for linux ({tmp_path / 'missing'} unreadable): not read from this machine" in out.stdout
+    assert "reserved" not in out.stdout  # nothing was read, so nothing is claimed about holes

@@ -115,13 +115,12 @@ def listening_text(rep: MachineReport) -> str:
 def ephemeral_text(rep: EphemeralReport) -> str:
     """The range, where it was read, the reserved holes, and its overlap with assigned ports."""
     e = rep.range
-    how = f"the default for {e.system}, not read from this machine ({e.source})" if e.is_default \
-        else f"read from {e.source}"
+    how = f"{e.source}: not read from this machine" if e.is_default else f"read from {e.source}"
     out = [bold(f"Ephemeral ports here: {e.low}-{e.high} ({e.size:,} ports)"), f"  {how}"]
     if e.reserved:
         holes = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in e.reserved)
         out.append(f"  reserved (never handed out as client ports): {holes}")
-    elif e.system == "linux":
+    elif e.system == "linux" and not e.is_default:
         out.append("  reserved: none (net.ipv4.ip_local_reserved_ports is empty)")
     out.append("")
     if rep.matches_iana:
