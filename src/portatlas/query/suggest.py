@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+from itertools import compress
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -103,7 +104,7 @@ def suggest(index: Index, *, count: int, transports: tuple[Transport, ...], rng:
     if near is not None:
         order: Iterator[int] = _by_distance(flags, near, lo, hi)
     else:
-        cands = [p for p in range(lo, hi + 1) if flags[p]]
+        cands = list(compress(range(lo, hi + 1), flags[lo:hi + 1]))
         if not cands:
             return []
         if name is not None:
