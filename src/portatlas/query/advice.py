@@ -109,7 +109,7 @@ def _range(info: PortInfo, purpose: Purpose, s: Signals) -> list[Reason]:
             level = Level.INFO if purpose is Purpose.STANDARD else Level.CAUTION
             return [Reason(level, "range.system", "System port: binding it needs privileges", detail, src, url)]
         detail = (f"System port (0-1023): kept for protocols reviewed by the IETF; this machine lets any user "
-                  f"bind it (ports from {start} up are unprivileged, {s.unprivileged_source}), most do not.")
+                  f"bind it (ports from {start} up are unprivileged, {s.unprivileged_source}); most machines do not.")
         return [Reason(Level.INFO, "range.system", "System port", detail, src, url)]
     if info.range is PortRange.USER:
         return [Reason(Level.INFO, "range.user", "User port",
