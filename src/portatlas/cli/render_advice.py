@@ -58,8 +58,8 @@ def advice_text(a: Advice, alternatives: Sequence["Suggestion"] = ()) -> str:
 
 def short_text(plain: Advice, web: Advice | None) -> str:
     """The short verdict inside `portatlas PORT`."""
-    out = [f"  {plain.verdict.value} for a new production TCP service"
-           + (f": {'; '.join(r.title for r in plain.deciding)}" if plain.verdict is not Level.GOOD else "")]
+    why = "; ".join(r.title for r in plain.deciding)
+    out = [f"  {plain.verdict.value} for a new production TCP service" + (f": {why}" if why else "")]
     if web is not None:
         out.append(f"  {web.verdict.value} for an HTTP service: browsers refuse this port")
     missing = [s.name for s in plain.signals if not s.available and s.name != "listening"]
