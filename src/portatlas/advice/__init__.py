@@ -15,6 +15,7 @@ functions in ``portatlas.query.advice`` and ``portatlas.query.suggest``.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInput
@@ -238,7 +239,7 @@ def short_advice(registry: Registry, port: int) -> tuple[Advice, Advice | None]:
     """The short verdict of ``portatlas PORT``: a production TCP service, and (when browsers refuse the
     port) the same as an HTTP service. Reads no socket table, so the answer can be cached."""
     sig = machine_signals(port, listeners=False)
-    sig = Signals(**{**sig.__dict__, "listening_note": f"see 'portatlas advise {port}'"})
+    sig = replace(sig, listening_note=f"see 'portatlas advise {port}'")
     plain = _advice.advise(registry.index, port, (Transport.TCP,), Purpose.PRODUCTION, False, sig)
     web = None
     if port in sig.bad_ports:
