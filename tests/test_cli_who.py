@@ -202,3 +202,27 @@ def test_fast_json_equals_the_generic_json(registry):
                 assert json.loads(machine_json(rep)) == to_json(rep)
         finally:
             client.close()
+
+
+def test_any_port_text_answers_or_fails_in_one_line(cli_inprocess):
+    """Whatever is typed as the port: exit 0 or 1 with an answer, or 2 with one line; never a fault."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    texts = st.one_of(st.text(max_size=12), st.integers(-10, 70000).map(str),
+                      st.tuples(st.integers(0, 70000), st.sampled_from(["tcp", "udp", "sctp", "TCP", ""]))
+                      .map(lambda p: f"{p[0]}/{p[1]}"))
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(texts)
+    def check(text):
+        if text.startswith("-"):
+            text = " " + text  # an option-looking argument is argparse's to refuse; keep it a port
+        code, out, err = cli_inprocess("who", text, "--json")
+        assert code in (0, 1, 2), (text, err)
+        if code == 2:
+            assert out == "" and len(err.splitlines()) == 1 and err.startswith("portatlas: ")
+        else:
+            assert json.loads(out)["port"] == int(text.strip().partition("/")[0]) and err == ""
+
+    check()
