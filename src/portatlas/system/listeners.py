@@ -12,7 +12,7 @@ the same real sockets and require the same answer.
 
     >>> from portatlas.system.listeners import listeners, is_listening
     >>> listeners(5432)                  # every TCP listener and bound UDP socket on 5432
-    >>> is_listening(5432, Transport.TCP)
+    >>> is_listening(5432, "tcp")
 
 psutil is imported only when a probe runs, so importing this module is cheap.
 """
