@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["model.py", "errors.py", "index.py", "atlas.py", "sources.py", "answer_cache.py", "query", "registry/parse.py"]
+CORE = ["model.py", "errors.py", "index.py", "atlas.py", "sources.py", "answer_cache.py", "machine_files.py", "query", "registry/parse.py"]
 
 
 def test_core_is_typed():

@@ -14,12 +14,16 @@ import os
 import sys
 import zlib
 
-_PKG = os.path.dirname(os.path.abspath(__file__))
-_MACHINE_FILES = (
-    "/proc/sys/net/ipv4/ip_local_port_range",
-    "/proc/sys/net/ipv4/ip_local_reserved_ports",
+from .machine_files import (
+    NMAP_ENV,
+    NMAP_PATHS,
+    PROC_PORT_RANGE,
+    PROC_RESERVED_PORTS,
+    PROC_UNPRIVILEGED_START,
 )
-_NMAP_DEFAULT = "/usr/share/nmap/nmap-services"
+
+_PKG = os.path.dirname(os.path.abspath(__file__))
+_MACHINE_FILES = (PROC_PORT_RANGE, PROC_RESERVED_PORTS, PROC_UNPRIVILEGED_START)
 
 
 def _cache_root() -> str:
@@ -61,7 +65,8 @@ def _machine_stamp() -> list[str]:
                 out.append(fh.read().decode("ascii", "replace"))
         except OSError:
             out.append("-")
-    out.append(_stat_key(os.environ.get("PORTATLAS_NMAP_SERVICES") or _NMAP_DEFAULT))
+    env = os.environ.get(NMAP_ENV)
+    out.extend(_stat_key(p) for p in ((env,) if env else NMAP_PATHS))
     return out
 
 

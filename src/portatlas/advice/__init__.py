@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInput
+from ..machine_files import PROC_UNPRIVILEGED_START
 from ..model import PortRange, Transport
 from ..query import advice as _advice
 from ..query.advice import Advice
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from ..atlas import Registry
     from ..query.suggest import Suggestion
 
-UNPRIVILEGED = "/proc/sys/net/ipv4/ip_unprivileged_port_start"
+UNPRIVILEGED = PROC_UNPRIVILEGED_START
 
 __all__ = ["Advice", "Level", "Purpose", "Reason", "Signal", "Signals", "Suggestion", "advise", "suggest",
            "short_advice", "machine_signals", "parse_purpose", "parse_transports", "MAX_COUNT"]

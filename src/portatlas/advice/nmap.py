@@ -22,17 +22,12 @@ import zlib
 from array import array
 from bisect import bisect_left
 
+from ..machine_files import NMAP_ENV, NMAP_PATHS
 from ..model import Transport
 from ..query.reasons import Frequency
 
-ENV = "PORTATLAS_NMAP_SERVICES"
-DEFAULT_PATHS: tuple[str, ...] = (
-    "/usr/share/nmap/nmap-services",            # Debian, Ubuntu, Fedora (nmap, nmap-common)
-    "/usr/local/share/nmap/nmap-services",      # built from source, FreeBSD ports, Homebrew on Intel
-    "/opt/homebrew/share/nmap/nmap-services",   # Homebrew on Apple silicon
-    r"C:\Program Files (x86)\Nmap\nmap-services",
-    r"C:\Program Files\Nmap\nmap-services",
-)
+ENV = NMAP_ENV
+DEFAULT_PATHS = NMAP_PATHS
 TOP = 1000
 FORMAT = 2
 PROTOCOLS = ("tcp", "udp", "sctp")

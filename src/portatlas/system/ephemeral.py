@@ -11,8 +11,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-PROC_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
-PROC_RESERVED = Path("/proc/sys/net/ipv4/ip_local_reserved_ports")
+from ..machine_files import PROC_PORT_RANGE, PROC_RESERVED_PORTS
+
+PROC_RANGE = Path(PROC_PORT_RANGE)
+PROC_RESERVED = Path(PROC_RESERVED_PORTS)
 
 # Defaults per OS (see the README's "This machine" section for sources).
 DEFAULTS: dict[str, tuple[int, int]] = {
