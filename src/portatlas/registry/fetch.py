@@ -56,21 +56,22 @@ class Fetched:
 def settings() -> tuple[str, int, float]:
     """Default source URL, size limit and timeout, after the environment's overrides."""
     url = os.environ.get("PORTATLAS_UPDATE_URL") or DEFAULT_URL
-    return url, _env_number("PORTATLAS_UPDATE_MAX_BYTES", DEFAULT_MAX_BYTES, int), _env_number(
-        "PORTATLAS_UPDATE_TIMEOUT", DEFAULT_TIMEOUT, float)
+    max_bytes = int(_env_number("PORTATLAS_UPDATE_MAX_BYTES", DEFAULT_MAX_BYTES, integer=True))
+    return url, max_bytes, _env_number("PORTATLAS_UPDATE_TIMEOUT", DEFAULT_TIMEOUT)
 
 
-def _env_number(name: str, default: float, kind: type) -> "int | float":
+def _env_number(name: str, default: float, *, integer: bool = False) -> float:
     raw = os.environ.get(name)
     if not raw:
         return default
     try:
-        value = kind(raw)
+        value = float(int(raw)) if integer else float(raw)
     except ValueError:
-        raise BadInput(f"{name}={raw!r} is not a number: give a positive {kind.__name__}") from None
+        kind = "whole number" if integer else "number"
+        raise BadInput(f"{name}={raw!r} is not a {kind}: give a positive {kind}") from None
     if value <= 0:
         raise BadInput(f"{name}={raw!r} must be positive")
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def is_url(source: str) -> bool:

@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import json
 import lzma
-import tarfile
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import Record
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 FORMAT = 1
 
@@ -70,6 +71,8 @@ def edition_of(data: bytes) -> tuple[str, list[Row], list[list[int]]]:
 
 def iter_archive(path: Path, only: Sequence[str] | None = None) -> Iterator[tuple[str, bytes]]:
     """(file date, XML bytes) of each ``YYYY-MM-DD.xml`` in a tar.xz, streamed, never unpacked to disk."""
+    import tarfile
+
     wanted = set(only) if only is not None else None
     # tarfile's own 'r|xz' skips members through 10 KB reads that re-slice a buffer
     # of the decompressed stream (quadratic at this compression ratio): decompress
@@ -155,6 +158,8 @@ def build(editions: Iterable[tuple[str, bytes]], workers: int = 1) -> dict[str, 
         for name, data in editions:
             take(name, edition_of(data))
         return builder.result()
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(workers) as pool:
         pending: list[tuple[str, Future[tuple[str, list[Row], list[list[int]]]]]] = []
         for name, data in editions:

@@ -19,7 +19,7 @@ from .. import sources
 from ..errors import RegistryError
 from . import editions as store
 from .fetch import Fetched, Progress, fetch, settings
-from .history import EditionDiff, diff_rows
+from .history import EditionDiff, _rows_of, diff_rows
 from .history_build import Row, record_row
 
 MIN_RECORDS = 5000        # every edition since 2017 has over 13,900 rows
@@ -48,7 +48,7 @@ def _rows(path: Path) -> tuple[str, list[Row]]:
     from ..atlas import Registry
 
     reg = Registry.from_file(path)
-    return reg.edition, [record_row(r) for r in reg.records()]
+    return reg.edition, list(_rows_of(reg))
 
 
 def update(source: str | None = None, *, force: bool = False, max_bytes: int | None = None,

@@ -1,0 +1,26 @@
+"""History, fetch, store and update type-check strictly, like the core."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from ..conftest import ROOT
+
+MODULES = ["registry/history.py", "registry/history_build.py", "registry/editions.py", "registry/fetch.py",
+           "registry/update.py", "registry/export.py", "cli/history.py", "cli/diff.py", "cli/update.py",
+           "cli/edition.py", "cli/export.py", "cli/history_text.py"]
+
+
+def test_history_modules_are_typed() -> None:
+    paths = [str(ROOT / "src" / "portatlas" / p) for p in MODULES]
+    proc = subprocess.run([sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
+                           "--disallow-untyped-defs", *paths], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_history_library_imports_no_face() -> None:
+    code = ("import sys, portatlas.registry.history, portatlas.registry.update, portatlas.registry.export; "
+            "print([m for m in sys.modules if m.startswith(('portatlas.cli', 'portatlas.web', 'fastapi'))])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
