@@ -24,3 +24,12 @@ def test_history_library_imports_no_face() -> None:
             "print([m for m in sys.modules if m.startswith(('portatlas.cli', 'portatlas.web', 'fastapi'))])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_update_settings_are_documented() -> None:
+    from portatlas.registry.fetch import SETTINGS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## History and updates"):]
+    for s in SETTINGS:
+        assert f"`{s.env}`" in section and s.meaning in section, s.env

@@ -28,6 +28,25 @@ DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # the registry is ~3.6 MB; 64 MB leaves ro
 DEFAULT_TIMEOUT = 30.0
 CHUNK = 64 * 1024
 
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One environment setting of ``update``: its variable, default and meaning (README lists each)."""
+
+    env: str
+    default: object
+    meaning: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("PORTATLAS_UPDATE_URL", DEFAULT_URL, "where `update` fetches the registry (`--source` overrides)"),
+    Setting("PORTATLAS_UPDATE_MAX_BYTES", DEFAULT_MAX_BYTES,
+            "largest download `update` accepts, in bytes (`--max-bytes` overrides)"),
+    Setting("PORTATLAS_UPDATE_TIMEOUT", DEFAULT_TIMEOUT,
+            "seconds `update` waits for the whole download (`--timeout` overrides)"),
+)
+
 Progress = Callable[[int, "int | None"], None]
 """Called with (bytes so far, total or None) as the body arrives."""
 
