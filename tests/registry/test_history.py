@@ -128,3 +128,30 @@ def test_stats_over_time_cli(cli, store) -> None:
     assert len(data["editions"]) == 382 and len(data["editions"][0]["counts"]) == 12
     text = cli("stats", "--over-time", "--transport", "udp")
     assert "UDP" in text.stdout and "2026-08-17" in text.stdout
+
+
+def test_an_updated_edition_joins_the_history(editions, tmp_path, store) -> None:
+    """A newer edition stored by update extends timelines, counts over time and diffs."""
+    import re
+
+    from portatlas.atlas import Registry
+    from portatlas.registry.update import update
+
+    xml = editions["2026-08-17"].replace(b"<updated>2026-08-17</updated>", b"<updated>2026-09-01</updated>", 1)
+    # The made-up edition de-assigns tacacss: its TCP record for port 300 is dropped.
+    xml, n = re.subn(rb"<record[^>]*>\s*<name>tacacss</name>\s*<protocol>tcp</protocol>.*?</record>", b"",
+                     xml, count=1, flags=re.S)
+    assert n == 1
+    f = tmp_path / "next.xml"
+    f.write_bytes(xml)
+    result = update(str(f))
+    assert result.status == "switched" and result.new == "2026-09-01"
+    assert [r.name for r in result.diff.removed] == ["tacacss"]
+
+    h = port_history(300, "tcp")
+    assert h.last_edition == "2026-09-01" and h.editions == 383
+    last = h.transports[0].events[-1]
+    assert (last.kind, last.before, last.first) == ("de-assigned", "2026-08-17", "2026-09-01")
+    s = stats_over_time()
+    assert s.dates[-1] == "2026-09-01" and s.editions[-1] == Registry.default().stats()
+    assert diff("2026-08-17", "latest").counts.assignments_removed == 1

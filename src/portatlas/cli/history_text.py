@@ -31,28 +31,33 @@ def _refs(r: Record) -> str:
     return "; ".join(x.label for x in r.rfcs if x.label)
 
 
-def _event_lines(ev: PortEvent) -> list[str]:
-    when = ev.when
+def _event_lines(ev: PortEvent, rng: PortRange) -> list[str]:
+    when = f"{ev.when:<38} "
+    names = ", ".join(dict.fromkeys(r.name or "" for r in ev.records))
     if ev.state is State.ASSIGNED:
-        what = {"present": "assigned", "assigned": "assigned", "changed": "changed"}.get(ev.kind, ev.kind)
-        head = f"{when:<38} {what}: " + ", ".join(
-            dict.fromkeys(r.name or "" for r in ev.records))
+        head = {"present": "assigned", "assigned": "assigned", "changed": "changed"}[ev.kind] + f": {names}"
     elif ev.state is State.RESERVED:
-        head = f"{when:<38} " + ("de-assigned and reserved" if ev.kind == "de-assigned" else "reserved")
+        head = "de-assigned and reserved" if ev.kind == "de-assigned" else "reserved"
+    elif rng is PortRange.DYNAMIC:
+        head = "dynamic/private, never assigned"
     else:
-        head = f"{when:<38} " + {"present": "unassigned", "de-assigned": "de-assigned or revoked: unassigned",
-                                 "released": "no longer reserved: unassigned"}.get(ev.kind, "unassigned")
-    lines = ["  " + head]
-    pad = "  " + " " * 39
+        head = {"de-assigned": "de-assigned or revoked: unassigned",
+                "released": "no longer reserved: unassigned"}.get(ev.kind, "unassigned")
+    lines = ["  " + when + head]
+    pad = "  " + " " * len(when)
+    added = {c.new for c in ev.changes if c.field == "name" and c.new}
     for r in ev.records if ev.state is State.ASSIGNED else ():
+        if ev.kind == "changed" and r.name not in added:
+            continue  # an unchanged or edited row: its changes below say what moved
         extra = [x for x in (", ".join(p.display for p in r.assignees), _refs(r), _dates(r)) if x]
         lines.append(f"{pad}{r.name}: {r.description}" + (f" ({'; '.join(extra)})" if extra else ""))
-    shown = [c for c in ev.changes if c.field not in ("state", "name")]
-    for c in shown:
-        lines.append(f"{pad}{change_text(c)}")
     for c in ev.changes:
-        if c.field == "name" and c.old and ev.state is State.ASSIGNED:
-            lines.append(f"{pad}{c.old} removed")
+        if c.field == "state" or (c.field == "name" and c.new):
+            continue
+        if c.field == "name":
+            lines.append(f"{pad}{c.old}: no longer assigned here")
+        else:
+            lines.append(f"{pad}{c.record + ': ' if c.record else ''}{change_text(c)}")
     return lines
 
 
@@ -77,7 +82,7 @@ def port_history_text(h: PortHistory) -> str:
         out += ["", bold(names)]
         events = ths[0].events
         for ev in events:
-            out += _event_lines(ev)
+            out += _event_lines(ev, h.range)
         if len(events) == 1:
             out.append(f"  {'':<38} (no change in {h.editions} editions)")
     if h.gaps:

@@ -46,11 +46,16 @@ GAP_DAYS = 120  # editions further apart than this are reported as a gap in the 
 
 @dataclass(frozen=True, slots=True)
 class FieldChange:
-    """One field of a record (or of a port's state) that changed: its old and new text."""
+    """One field of a record (or of a port's state) that changed: its old and new text.
+
+    ``record`` names the service whose row changed, in a port's timeline where
+    several rows share the port (None for the port's state).
+    """
 
     field: str
     old: str | None
     new: str | None
+    record: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,7 +413,7 @@ def _view(records: Sequence[Record]) -> tuple[State, tuple[Any, ...]]:
 def _shown(records: Sequence[Record], state: State) -> tuple[Record, ...]:
     if state is State.UNASSIGNED:
         return ()
-    return tuple(r for r in records if r.state is state)
+    return tuple(sorted((r for r in records if r.state is state), key=lambda r: (r.name or "", r.number)))
 
 
 def _kind(old: State | None, new: State) -> str:
@@ -428,12 +433,13 @@ def _event_changes(old: tuple[Record, ...], old_state: State, new: tuple[Record,
         out.append(FieldChange("state", old_state.value, new_state.value))
     before = {r.name: r for r in old if r.state is State.ASSIGNED}
     after = {r.name: r for r in new if r.state is State.ASSIGNED}
-    for name in before.keys() - after.keys():
-        out.append(FieldChange("name", name, None))
-    for name in after.keys() - before.keys():
-        out.append(FieldChange("name", None, name))
+    for name in sorted(before.keys() - after.keys(), key=str):
+        out.append(FieldChange("name", name, None, name))
+    for name in sorted(after.keys() - before.keys(), key=str):
+        out.append(FieldChange("name", None, name, name))
     for name in sorted(before.keys() & after.keys(), key=str):
-        out.extend(c for c in field_changes(before[name], after[name]) if c.field != "name")
+        out.extend(FieldChange(c.field, c.old, c.new, name)
+                   for c in field_changes(before[name], after[name]) if c.field != "name")
     return tuple(out)
 
 
