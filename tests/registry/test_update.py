@@ -231,3 +231,13 @@ def test_progress_bar_on_a_terminal(server, editions, tmp_path) -> None:
     total = f"of {len(editions[NEW]) / 1e6:.1f} MB".encode()
     assert b"downloading [" in seen and total in seen and b"[" + b"#" * 30 + b"]" in seen
     assert b"downloading" not in p.stdout  # piped output stays clean
+
+
+def test_an_unwritable_store_is_one_clear_line(tmp_path, editions) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    f = tmp_path / "old.xml"
+    f.write_bytes(editions[OLD])
+    r = run_cli("update", "--source", str(f), "--force", env={"PORTATLAS_DATA_DIR": str(blocker / "data")})
+    assert r.returncode == 5 and "cannot use the editions store" in r.stderr and r.stderr.count("\n") == 1
+    assert blocker.read_text() == "not a directory"

@@ -39,6 +39,23 @@ class StoreBusy(PortatlasError):
     exit_code = 5
 
 
+class StoreError(PortatlasError):
+    """The editions store cannot be read or written (a full disk, a path that is a file, permissions)."""
+
+    exit_code = 5
+
+
+@contextlib.contextmanager
+def guarded() -> Iterator[None]:
+    """Turn a file-system failure inside the store into one clear ``StoreError``."""
+    try:
+        yield
+    except OSError as e:
+        where = e.filename or store_dir()
+        raise StoreError(f"cannot use the editions store: {e.strerror or e} ({where}); "
+                         "the edition in use is unchanged") from None
+
+
 @dataclass(frozen=True, slots=True)
 class StoredEdition:
     """One edition file in the store and where it came from."""

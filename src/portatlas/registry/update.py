@@ -61,7 +61,7 @@ def update(source: str | None = None, *, force: bool = False, max_bytes: int | N
     """
     url, default_max, default_timeout = settings()
     source = source or url
-    with store.locked():
+    with store.guarded(), store.locked():
         current_path = store.pointed()
         etag = last_modified = None
         if not force:
@@ -140,7 +140,7 @@ def _remember(got: Fetched, file: str) -> None:
 
 def rollback() -> UpdateResult:
     """Return to the edition in use before the last update; the rolled-back file stays stored."""
-    with store.locked():
+    with store.guarded(), store.locked():
         current_path = store.pointed()
         target = store.previous()
         old_edition, old_rows = _rows(current_path)
