@@ -137,8 +137,18 @@ class HistoryMemo:
                 for p in range(lo, hi + 1):
                     cover.setdefault(p, []).append(v)
             self.cover = {p: tuple(vs) for p, vs in cover.items()}
+            # The history scans every version per port to find those covering it; the sweep above
+            # already knows them. Restored by close().
+            self._hist = hist
+            hist.covering = lambda port, _c=self.cover: list(_c.get(port, ()))  # type: ignore[method-assign]
         except Exception:
             self.cover = None
+
+    def close(self) -> None:
+        """Give the history back its own ``covering``."""
+        hist = getattr(self, "_hist", None)
+        if hist is not None and "covering" in vars(hist):
+            del hist.covering
 
     def get(self, port: int) -> Any:
         """The timeline of ``port``."""
@@ -164,6 +174,8 @@ _HISTORY_MEMO: HistoryMemo | None = None
 def use_history_memo(on: bool = True) -> None:
     """Answer timelines through a ``HistoryMemo`` in this process (the export turns it on)."""
     global _HISTORY_MEMO
+    if _HISTORY_MEMO is not None:
+        _HISTORY_MEMO.close()
     _HISTORY_MEMO = HistoryMemo() if on else None
 
 

@@ -25,6 +25,7 @@ from ..model import TRANSPORTS, PortRange, PortReport, State, Transport, to_json
 from ..query.parse_input import parse_port, shown
 from . import sections
 from .cache import ByteLRU
+from .jsonfast import to_data
 from .picture import PALETTE, tile_of
 from .port_view import REGISTRY_TITLE, REGISTRY_URL, port_context, state_word
 from .settings import Settings
@@ -78,7 +79,7 @@ class Site:
             site=self, edition=self.edition, version=__version__, palette=PALETTE,
             registry_title=REGISTRY_TITLE, registry_url=REGISTRY_URL, state_word=state_word,
         )
-        self.env.filters["tojsonable"] = to_json
+        self.env.filters["tojsonable"] = to_data
         self._portspace: bytes | None = None
 
     # -- links -----------------------------------------------------------------
@@ -285,7 +286,7 @@ def _warn_once(section: str, e: Exception) -> None:
 
 def dump(value: Any) -> bytes:
     """A model value as compact UTF-8 JSON (the API's bytes)."""
-    return json.dumps(to_json(value), ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(to_data(value), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _totals(st: Any) -> dict[str, Any]:

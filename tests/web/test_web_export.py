@@ -1,0 +1,114 @@
+"""The static export: a page for every port, and exported pages equal to what the server serves."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from portatlas.errors import BadInput
+from portatlas.export.site import MARKER, export_site, other_pages
+from portatlas.model import to_json
+
+
+def without_feedback(body: str) -> str:
+    """A page without its feedback section and the feedback script (they differ by design)."""
+    body = re.sub(r'<section id="feedback".*?</section>', "", body, flags=re.S)
+    return re.sub(r'<script src="[^"]*/feedback\.js[^"]*" defer></script>', "", body)
+
+
+@pytest.fixture(scope="module")
+def small_export(tmp_path_factory, registry):  # type: ignore[no-untyped-def]
+    out = tmp_path_factory.mktemp("site")
+    ports = [0, 1, 22, 80, 300, 307, 443, 1023, 1024, 5432, 9838, 49151, 49152, 65535]
+    result = export_site(out, registry=registry, ports=ports, jobs=2, progress=False)
+    return out, ports, result
+
+
+@pytest.mark.server
+def test_exported_pages_equal_served_pages(small_export, serve):
+    out, ports, _ = small_export
+    server = serve()
+    for path in [f"/port/{p}" for p in ports] + ["/", "/range/system", "/range/dynamic", "/gaps", "/stats",
+                                                    "/service/postgresql", "/ports/256-511", "/ports/301-307"]:
+        served = httpx.get(server.url + path).text
+        exported = (out / path.strip("/") / "index.html").read_text(encoding="utf-8") if path != "/" \
+            else (out / "index.html").read_text(encoding="utf-8")
+        assert without_feedback(exported) == without_feedback(served), path
+    for p in ports:
+        assert (out / "api" / "ports" / f"{p}.json").read_bytes() == httpx.get(f"{server.url}/api/ports/{p}").content
+    assert json.loads((out / "api" / "stats.json").read_bytes()) == httpx.get(server.url + "/api/stats").json()
+
+
+def test_export_without_a_feedback_api_leaves_the_form_out(small_export):
+    out, _, _ = small_export
+    body = (out / "port" / "307" / "index.html").read_text(encoding="utf-8")
+    assert 'id="feedback"' not in body and "feedback.js" not in body
+    assert (out / "portspace.png").read_bytes().startswith(b"\x89PNG")
+    assert (out / "static" / "site.css").is_file() and (out / "search" / "index.html").is_file()
+    assert (out / MARKER).is_file()
+
+
+def test_export_with_a_feedback_api_posts_there(tmp_path, registry):
+    export_site(tmp_path / "s", "https://ports.example.org", feedback_api="https://api.example.org",
+                registry=registry, ports=[307], jobs=1, progress=False)
+    body = (tmp_path / "s" / "port" / "307" / "index.html").read_text(encoding="utf-8")
+    assert 'action="https://api.example.org/api/feedback"' in body and 'data-load="1"' in body
+    assert 'href="https://ports.example.org/port/308"' in body
+    assert '<link rel="canonical" href="https://ports.example.org/port/307">' in body
+
+
+def test_export_never_writes_into_someone_elses_directory(tmp_path, registry):
+    (tmp_path / "mine.txt").write_text("keep me")
+    with pytest.raises(BadInput):
+        export_site(tmp_path, registry=registry, ports=[1], progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.txt"]
+
+
+def test_other_pages_cover_every_service_and_linked_span(registry):
+    from urllib.parse import quote
+
+    site_pages = set(other_pages(__import__("portatlas.web.site", fromlist=["Site"]).Site(registry)))
+    names = {r.name.lower() for r in registry.records() if r.name}
+    services = {p for p in site_pages if p.startswith("/service/")}
+    assert len(services) == len(names)
+    assert "/service/" + quote("914c/g", safe="") in site_pages
+    assert all(f"/ports/{b.low}-{b.high}" in site_pages for b in registry.gaps("system"))
+
+
+def test_history_memo_and_fast_json_agree_with_the_originals(registry):
+    from portatlas.web import sections
+    from portatlas.web.jsonfast import to_data
+    from portatlas.web.site import Site
+
+    site = Site(registry)
+    ports = [0, 7, 80, 300, 301, 307, 1024, 5432, 8080, 29583, 49151, 49152, 65535]
+    direct = {p: site.report(p) for p in ports}
+    for rep in direct.values():
+        assert to_data(rep) == to_json(rep)
+    sections.use_history_memo(True)
+    try:
+        memo = {p: site.report(p) for p in ports + [302, 303, 306]}
+    finally:
+        sections.use_history_memo(False)
+    for p in ports:
+        assert to_json(memo[p]) == to_json(direct[p]), p
+    if dict(direct[307].extras).get("history") is not None:
+        assert to_json(memo[302]) != to_json(memo[303])  # shared timeline, each with its own port
+
+
+@pytest.mark.slow
+def test_the_export_writes_a_page_and_a_document_for_every_port(tmp_path, registry):
+    result = export_site(tmp_path / "all", registry=registry, progress=False)
+    port_dir, api_dir = tmp_path / "all" / "port", tmp_path / "all" / "api" / "ports"
+    assert sorted(int(p.name) for p in port_dir.iterdir()) == list(range(65536))
+    assert len(list(api_dir.iterdir())) == 65536 + 0
+    for p in (0, 307, 65535):
+        assert (port_dir / str(p) / "index.html").stat().st_size > 1000
+    assert result.pages == 65536 + len(other_pages(__import__("portatlas.web.site", fromlist=["Site"]).Site(registry)))
+    print(f"full export: {result.pages} pages, {result.bytes / 1e6:.0f} MB in {result.seconds:.0f} s")
+
+
