@@ -33,3 +33,17 @@ def test_update_settings_are_documented() -> None:
     section = readme[readme.index("## History and updates"):]
     for s in SETTINGS:
         assert f"`{s.env}`" in section and s.meaning in section, s.env
+
+
+def test_json_doc_names_every_field() -> None:
+    """docs/json-history.md cannot drift from the dataclasses it documents."""
+    from dataclasses import fields
+
+    from portatlas.registry import editions, history, update
+
+    doc = (ROOT / "docs" / "json-history.md").read_text(encoding="utf-8")
+    for cls in (history.FieldChange, history.PortEvent, history.TransportHistory, history.PortHistory,
+                history.EditionDiff, history.DiffCounts, history.StatsOverTime, history.RecordChange,
+                update.UpdateResult, editions.EditionInUse, editions.StoredEdition):
+        for f in fields(cls):
+            assert f"`{f.name}`" in doc, f"{cls.__name__}.{f.name}"
