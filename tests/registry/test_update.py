@@ -149,18 +149,18 @@ BAD = ("truncated", "entities", "external", "html", "too-few", "older", "over-li
 
 
 @pytest.fixture(scope="module")
-def seeded(editions, tmp_path_factory) -> Path:
-    """One store with an updated edition in use, shared by every bad-download case: none may change it."""
+def seeded(editions, tmp_path_factory) -> tuple[Path, dict[str, bytes], tuple[str, str]]:
+    """One store with an updated edition in use, shared by every bad-download case: none may
+    change it, so its files and answers are taken once and compared after each case."""
     base = tmp_path_factory.mktemp("seeded")
     data = base / "data"
     seed(data, base, editions[OLD])
-    return data
+    return data, snapshot(data), answers(data)
 
 
 @pytest.mark.parametrize("case", BAD)
 def test_a_bad_download_changes_nothing(case, server, editions, seeded, tmp_path) -> None:
-    before_files = snapshot(seeded)
-    before = answers(seeded)
+    seeded, before_files, before = seeded
     if case == "unreachable":
         import socket
 

@@ -158,9 +158,12 @@ def build(editions: Iterable[tuple[str, bytes]], workers: int = 1) -> dict[str, 
         for name, data in editions:
             take(name, edition_of(data))
         return builder.result()
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(workers) as pool:
+    # Spawned, not forked: a child forked from a big process (a test run) pays
+    # copy-on-write for every object the garbage collector walks.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         pending: list[tuple[str, Future[tuple[str, list[Row], list[list[int]]]]]] = []
         for name, data in editions:
             pending.append((name, pool.submit(edition_of, data)))
