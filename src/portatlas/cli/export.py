@@ -14,6 +14,10 @@ from .common import parser
 
 def run(argv: list[str]) -> int:
     """Exit 0 written; 2 bad arguments or an unwritable output file."""
+    if argv[:1] == ["site"]:  # the whole web site as static files (portatlas.export.site)
+        from .export_site import run as export_site
+
+        return export_site(argv[1:])
     p = parser("export", "Write the edition in use as an /etc/services file, JSON or CSV.")
     p.add_argument("format", choices=("services", "json", "csv"),
                    help="services: /etc/services format; json, csv: every record with every field")
