@@ -24,7 +24,9 @@ def without_feedback(body: str) -> str:
 def small_export(tmp_path_factory, registry):  # type: ignore[no-untyped-def]
     out = tmp_path_factory.mktemp("site")
     ports = [0, 1, 22, 80, 300, 307, 443, 1023, 1024, 5432, 9838, 49151, 49152, 65535]
-    result = export_site(out, registry=registry, ports=ports, jobs=2, progress=False)
+    pages = ["/", "/range/system", "/range/dynamic", "/gaps", "/stats", "/service/postgresql", "/ports/256-511",
+             "/ports/301-307"]
+    result = export_site(out, registry=registry, ports=ports, pages=pages, jobs=2, progress=False)
     return out, ports, result
 
 
@@ -54,7 +56,7 @@ def test_export_without_a_feedback_api_leaves_the_form_out(small_export):
 
 def test_export_with_a_feedback_api_posts_there(tmp_path, registry):
     export_site(tmp_path / "s", "https://ports.example.org", feedback_api="https://api.example.org",
-                registry=registry, ports=[307], jobs=1, progress=False)
+                registry=registry, ports=[307], pages=["/"], jobs=1, progress=False)
     body = (tmp_path / "s" / "port" / "307" / "index.html").read_text(encoding="utf-8")
     assert 'action="https://api.example.org/api/feedback"' in body and 'data-load="1"' in body
     assert 'href="https://ports.example.org/port/308"' in body

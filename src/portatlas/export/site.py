@@ -52,13 +52,14 @@ class ExportResult:
 def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str | None = None,
                 registry: Registry | None = None, jobs: int | None = None,
                 progress: Callable[[int, int], None] | bool | None = None,
-                ports: Iterable[int] | None = None) -> ExportResult:
+                ports: Iterable[int] | None = None, pages: Iterable[str] | None = None) -> ExportResult:
     """Write the whole site under ``directory``; returns counts and the time taken.
 
     ``base_url`` prefixes every link ('' for a site at a host's root);
     ``feedback_api`` is the server the pages' feedback form posts to (None: no
     form). ``progress`` is a callback (done, total), True for a bar on stderr,
-    None for a bar only on a terminal. ``ports`` limits the port pages (tests).
+    None for a bar only on a terminal. ``ports`` and ``pages`` limit the port pages and the
+    other pages (tests).
     """
     start = time.perf_counter()
     root = _prepare(Path(directory))
@@ -70,49 +71,48 @@ def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str 
     registry = registry or Registry.default()
     site = Site(registry, settings, mode="export")
     port_list = list(range(65536) if ports is None else ports)
-    others = other_pages(site)
+    others = other_pages(site) if pages is None else list(pages)
     total = len(port_list) + len(others)
     report = _progress_callback(progress, total)
 
-    writer = _Writer(root)
-    done = 0
-    # Everything but the ports, in this process.
-    for path in others:
-        writer.page(path, site.page(path).body())
-        done += 1
-        if done % 200 == 0:
-            report(done, total)
-    _documents(site, writer)
-
-    # The ports, in parallel; timelines shared between ports with the same rows (built before the fork).
+    # Every page and document is a task for the worker processes (forked from this one, so the
+    # registry and the shared timelines are built once): ports in chunks, other pages in chunks,
+    # the remaining documents as one task.
     from ..web import sections
 
     sections.use_history_memo(True)
     global _site
     _site = site
-    chunks = [port_list[i:i + CHUNK] for i in range(0, len(port_list), CHUNK)]
-    n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(chunks) or 1))
-    if n_jobs == 1 or not chunks:
-        for c in chunks:
-            f, b = _port_chunk((str(root), c))
-            writer.files += f
-            writer.bytes += b
-            done += len(c)
+    tasks: list[tuple[str, str, list[Any]]] = [("docs", str(root), [])]
+    tasks += [("pages", str(root), others[i:i + CHUNK // 4]) for i in range(0, len(others), CHUNK // 4)]
+    tasks += [("ports", str(root), port_list[i:i + CHUNK]) for i in range(0, len(port_list), CHUNK)]
+    files = nbytes = done = 0
+    n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    pool: Any = None
+    try:
+        if n_jobs == 1:
+            results: Iterable[tuple[int, int, int]] = map(_task, tasks)
+        else:
+            ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+            pool = ctx.Pool(n_jobs, initializer=_init, initargs=(registry.source, settings))
+            results = pool.imap_unordered(_task, tasks)
+        for f, b, pages in results:
+            files += f
+            nbytes += b
+            done += pages
             report(done, total)
-    else:
-        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        with ctx.Pool(n_jobs, initializer=_init, initargs=(registry.source, settings)) as pool:
-            for (f, b), c in zip(pool.imap(_port_chunk, [(str(root), c) for c in chunks]), chunks):
-                writer.files += f
-                writer.bytes += b
-                done += len(c)
-                report(done, total)
+        if pool is not None:
+            pool.close()
+            pool.join()
+    finally:
+        if pool is not None:
+            pool.terminate()
     _site = None
     sections.use_history_memo(False)
     report(total, total)
     (root / MARKER).write_text(f"portatlas site export, edition {site.edition}\n", encoding="utf-8")
-    return ExportResult(directory=str(root), pages=total, documents=writer.files - total,
-                        bytes=writer.bytes, seconds=time.perf_counter() - start)
+    return ExportResult(directory=str(root), pages=total, documents=files - total,
+                        bytes=nbytes, seconds=time.perf_counter() - start)
 
 
 def other_pages(site: Site) -> list[str]:
@@ -196,6 +196,24 @@ def _init(source: str, settings: Settings) -> None:
 
         sections.use_history_memo(True)
         _site = Site(Registry.from_file(source), settings, mode="export")
+
+
+def _task(task: tuple[str, str, list[Any]]) -> tuple[int, int, int]:
+    """One unit of work in a worker: (files written, bytes written, pages done)."""
+    kind, root, items = task
+    site = _site
+    assert site is not None
+    if kind == "ports":
+        f, b = _port_chunk((root, items))
+        return f, b, len(items)
+    writer = _Writer(Path(root))
+    if kind == "pages":
+        for path in items:
+            template, ctx = site.resolve(path)
+            writer.page(path, site.render_page(path, template, ctx).body())
+        return writer.files, writer.bytes, len(items)
+    _documents(site, writer)
+    return writer.files, writer.bytes, 0
 
 
 def _port_chunk(task: tuple[str, list[int]]) -> tuple[int, int]:
