@@ -12,6 +12,10 @@ Layout (all plain data, so ``marshal`` loads it in a few milliseconds):
 Rows become ``Record`` values only when asked for, and are kept once made.
 The compiled form is cached on disk, keyed by the source file's path, size
 and modification time and by ``FORMAT``; a changed source rebuilds it.
+
+Importing this module loads neither ``portatlas.model`` (its dataclasses cost
+~20 ms to build) nor pathlib: `portatlas listening --json` reads states and
+names through ``state_code`` and ``names_at`` without them.
 """
 
 from __future__ import annotations
@@ -20,17 +24,21 @@ import marshal
 import os
 import sys
 import zlib
-from array import array
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 from .errors import RegistryError
-from .model import TRANSPORTS, Person, Record, State, Transport, Xref
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from array import array
+    from collections.abc import Iterator
+    from pathlib import Path
+    from typing import Any, Literal
+
+    from .model import Person, Record, State, Transport
 
 FORMAT = 6
-_STATE_CODES = (State.ASSIGNED, State.RESERVED, State.UNASSIGNED)
-_CODE = {s: i for i, s in enumerate(_STATE_CODES)}
+# State codes as stored: 0 assigned, 1 reserved, 2 unassigned; the values of model.State in that order.
+STATE_VALUES = ("assigned", "reserved", "unassigned")
 _NPORTS = 65536
 
 
@@ -47,20 +55,20 @@ class Index:
         # Rows, people and names stay marshalled until first asked for: a
         # single-port lookup decodes a handful of rows, not 14,000.
         self._blob: bytes = data["records"]
-        self._offsets = _array("I", data["record_offsets"])
+        self._offsets = _view("I", data["record_offsets"])
         self._made: list[Record | None] = [None] * (len(self._offsets) - 1)
         self._people_blob: bytes = data["people"]
         self._people: dict[str, tuple[Any, ...]] | None = None
-        self._ports: dict[Transport, array[int]] = {
-            t: _array("H", data["ports"][t.value]) for t in TRANSPORTS
-        }
-        self._group_offsets = _array("I", data["group_offsets"])
-        self._group_members = _array("H", data["group_members"])
+        # Keyed by the transport's value: a Transport (a str enum) hashes and compares as its
+        # value, so both index these dicts, and the lean paths need no enum.
+        self._ports: dict[str, memoryview[int]] = {t: _view("H", blob) for t, blob in data["ports"].items()}
+        self._group_offsets = _view("I", data["group_offsets"])
+        self._group_members = _view("H", data["group_members"])
         self._group_state: bytes = data["group_state"]
         self._names_blob: bytes = data["names"]
         self._names: dict[str, tuple[int, ...]] | None = None
         self._text_blob: bytes = data["text"]
-        self._states: dict[Transport, bytes] = {t: data["states"][t.value] for t in TRANSPORTS}
+        self._states: dict[str, bytes] = dict(data["states"])
 
     # -- rows -----------------------------------------------------------
     def __len__(self) -> int:
@@ -86,20 +94,22 @@ class Index:
         if self._people is None:
             self._people = marshal.loads(self._people_blob)
         p = self._people.get(pid)
-        return Person(pid, *p) if p else Person(pid)
+        person = _model().Person
+        return person(pid, *p) if p else person(pid)
 
     def _make(self, t: tuple[Any, ...]) -> Record:
         (name, transport, low, high, desc, assignees, contacts, xrefs,
          registered, updated, note, unauthorized, sc) = t
-        return Record(
+        m = _model()
+        return m.Record(
             name=name,
-            transport=Transport(transport) if transport else None,
+            transport=m.Transport(transport) if transport else None,
             low=low,
             high=high,
             description=desc,
             assignees=tuple(self._person(p) for p in assignees),
             contacts=tuple(self._person(p) for p in contacts),
-            xrefs=tuple(Xref(*x) for x in xrefs),
+            xrefs=tuple(m.Xref(*x) for x in xrefs),
             registered=registered,
             updated=updated,
             note=note,
@@ -114,20 +124,28 @@ class Index:
 
     def state(self, port: int, transport: Transport) -> State:
         """The state of (port, transport): two array reads."""
-        return _STATE_CODES[self._group_state[self._ports[transport][port]]]
+        return (_STATES or _state_members())[self._group_state[self._ports[transport][port]]]
 
-    def state_code(self, port: int, transport: Transport) -> int:
-        """The state as 0 assigned, 1 reserved, 2 unassigned (for tight loops)."""
+    def state_code(self, port: int, transport: Transport | str) -> int:
+        """The state as 0 assigned, 1 reserved, 2 unassigned (for tight loops); ``STATE_VALUES`` names them."""
         return self._group_state[self._ports[transport][port]]
 
-    def row_ids(self, port: int, transport: Transport) -> tuple[int, ...]:
+    def row_ids(self, port: int, transport: Transport | str) -> tuple[int, ...]:
         """Ids of the rows covering (port, transport), in registry order."""
         g = self._ports[transport][port]
         return tuple(self._group_members[self._group_offsets[g]:self._group_offsets[g + 1]])
 
+    def names_at(self, port: int, transport: Transport | str) -> tuple[str, ...]:
+        """The service names assigned on (port, transport), each once, in registry order.
+
+        The same as the names of ``PortInfo.on(transport).assignments`` (a row
+        assigns exactly when it has a name), read from the raw rows.
+        """
+        return tuple(dict.fromkeys(n for n in (self.raw(i)[0] for i in self.row_ids(port, transport)) if n))
+
     def port_array(self, transport: Transport) -> array[int]:
-        """The 65,536 group ids of one transport (read-only by convention)."""
-        return self._ports[transport]
+        """The 65,536 group ids of one transport, as an array (a copy)."""
+        return _array("H", self._ports[transport])
 
     def group_states(self) -> bytes:
         """State code of every group."""
@@ -154,16 +172,57 @@ class Index:
         return self._names
 
 
-def _array(typecode: str, blob: bytes) -> array[int]:
+def _view(typecode: Literal["H", "I"], blob: bytes) -> memoryview[int]:
+    # A typed view on the marshalled bytes: no copy, and no `array` import (which loads collections).
+    return memoryview(blob).cast(typecode)
+
+
+def _array(typecode: str, blob: bytes | memoryview) -> array[int]:
+    from array import array
+
     a = array(typecode)
     a.frombytes(blob)
     return a
+
+
+_STATES: tuple[State, ...] = ()
+_MODEL: Any = None
+
+
+def _state_members() -> tuple[State, ...]:
+    global _STATES
+    from .model import State
+
+    _STATES = tuple(State(v) for v in STATE_VALUES)
+    return _STATES
+
+
+def _model() -> Any:
+    # The dataclasses, once, for the paths that make Records.
+    global _MODEL
+    if _MODEL is None:
+        from . import model
+
+        _MODEL = model
+    return _MODEL
+
+
+def __getattr__(name: str) -> Any:
+    # The model names this module once imported eagerly stay reachable as attributes (index.Transport).
+    if name in ("TRANSPORTS", "Person", "Record", "State", "Transport", "Xref"):
+        return getattr(_model(), name)
+    raise AttributeError(name)
 
 
 # -- compiling ----------------------------------------------------------------
 
 def compile_registry(parsed: Any, source: str = "") -> dict[str, Any]:
     """Turn a ``ParsedRegistry`` into the index's plain-data form."""
+    from array import array
+
+    from .model import TRANSPORTS, State, Transport
+
+    code = {State(v): i for i, v in enumerate(STATE_VALUES)}
     people: dict[str, tuple[Any, ...]] = {
         pid: (p.name, p.org, p.uri, p.updated) for pid, p in parsed.people.items()
     }
@@ -195,7 +254,7 @@ def compile_registry(parsed: Any, source: str = "") -> dict[str, Any]:
 
     groups: list[tuple[int, ...]] = [()]
     group_id: dict[tuple[int, ...], int] = {(): 0}
-    group_state = bytearray([_CODE[State.UNASSIGNED]])
+    group_state = bytearray([code[State.UNASSIGNED]])
     ports: dict[str, bytes] = {}
     for t in TRANSPORTS:
         arr = array("H", bytes(2 * _NPORTS))
@@ -209,7 +268,7 @@ def compile_registry(parsed: Any, source: str = "") -> dict[str, Any]:
                 if gid > 0xFFFF:
                     raise RegistryError("registry has more distinct port groups than the index holds")
                 groups.append(key)
-                group_state.append(_CODE[_state_of(parsed.records[j] for j in key)])
+                group_state.append(code[_state_of(parsed.records[j] for j in key)])
             arr[port] = gid
         ports[t.value] = arr.tobytes()
 
@@ -248,6 +307,8 @@ def compile_registry(parsed: Any, source: str = "") -> dict[str, Any]:
 
 
 def _state_of(rows: Iterator[Record]) -> State:
+    from .model import State
+
     states = {r.state for r in rows}
     if State.ASSIGNED in states:
         return State.ASSIGNED
@@ -260,49 +321,71 @@ def _state_of(rows: Iterator[Record]) -> State:
 
 def cache_dir() -> Path:
     """Where compiled indexes are cached (``PORTATLAS_CACHE_DIR`` overrides)."""
+    from pathlib import Path
+
+    return Path(_cache_dir_str())
+
+
+def _cache_dir_str() -> str:
     env = os.environ.get("PORTATLAS_CACHE_DIR")
     if env:
-        return Path(env)
+        return env
     if sys.platform.startswith("linux"):
         # platformdirs costs ~25 ms to import, more than loading the index; on
         # Linux its answer is XDG_CACHE_HOME or ~/.cache (a test checks they agree).
         base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-        return Path(base) / "portatlas"
+        return os.path.join(base, "portatlas")
     import platformdirs
 
-    return Path(platformdirs.user_cache_dir("portatlas", appauthor=False))
+    return str(platformdirs.user_cache_dir("portatlas", appauthor=False))
+
+
+def _cache_file(source: str) -> str:
+    # os.path.realpath is what Path.resolve() calls: the same key either way.
+    st = os.stat(source)
+    key = f"{zlib.crc32(os.path.realpath(source).encode()):08x}-{st.st_size:x}-{st.st_mtime_ns:x}"
+    return os.path.join(_cache_dir_str(), f"index-v{FORMAT}-{key}.marshal")
 
 
 def _cache_path(source: Path) -> Path:
-    st = source.stat()
-    key = f"{zlib.crc32(str(source.resolve()).encode()):08x}-{st.st_size:x}-{st.st_mtime_ns:x}"
-    return cache_dir() / f"index-v{FORMAT}-{key}.marshal"
+    from pathlib import Path
+
+    return Path(_cache_file(os.fspath(source)))
 
 
-def load(source: Path, *, use_cache: bool = True) -> Index:
-    """The compiled index of a registry file, from the cache when it is fresh."""
-    path = _cache_path(source) if use_cache else None
+def load(source: Path | str, *, use_cache: bool = True) -> Index:
+    """The compiled index of a registry file, from the cache when it is fresh.
+
+    Works on path strings (``os`` calls, no pathlib) so the CLI's lean paths stay light.
+    """
+    src = os.fspath(source)
+    path = _cache_file(src) if use_cache else None
     if path is not None:
         try:
-            data = marshal.loads(path.read_bytes())
+            with open(path, "rb") as f:
+                data = marshal.loads(f.read())
             if isinstance(data, dict) and data.get("format") == FORMAT:
                 return Index(data)
         except (OSError, EOFError, ValueError, TypeError):
             pass  # missing or damaged cache: rebuild below
     from .registry.parse import parse
 
-    data = compile_registry(parse(source.read_bytes()), source=str(source))
+    with open(src, "rb") as f:
+        raw = f.read()
+    data = compile_registry(parse(raw), source=src)
     if path is not None:
         _write_atomically(path, marshal.dumps(data))
     return Index(data)
 
 
-def _write_atomically(path: Path, blob: bytes) -> None:
+def _write_atomically(path: Path | str, blob: bytes) -> None:
     """Write the cache so a reader never sees half a file; an unwritable cache is not an error."""
+    target = os.fspath(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(blob)
-        os.replace(tmp, path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        tmp = f"{target}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            f.write(blob)
+        os.replace(tmp, target)
     except OSError:
         pass
