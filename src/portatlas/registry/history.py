@@ -289,6 +289,9 @@ class History:
         self._highs = [r[3] for r in self._raw]
         self._rows: list[Row | None] = [None] * len(self._raw)
         self._records: list[Record | None] = [None] * len(self._raw)
+        self._cover: list[tuple[int, ...]] | None = None
+        self._gaps: tuple[tuple[str, str], ...] | None = None
+        self._asked = 0
 
     @classmethod
     def load(cls, path: Path = SHIPPED, *, use_cache: bool = True) -> "History":
@@ -356,9 +359,51 @@ class History:
                            f"{self.editions[-1]}); {nearest(edition, self.editions)}") from None
 
     def covering(self, port: int) -> list[int]:
-        """Ids of the record versions whose number covers ``port``."""
+        """Ids of the record versions whose number covers ``port``.
+
+        The first few calls scan every version (~2 ms); a process asking for
+        many ports (an export, a web server) then gets a port-to-versions table
+        built once (~0.2 s) and answers from it.
+        """
+        if self._cover is not None:
+            return list(self._cover[port])
+        self._asked += 1
+        if self._asked > 16:
+            cover: list[list[int]] = [[] for _ in range(65536)]
+            for v, (lo, hi) in enumerate(zip(self._lows, self._highs)):
+                if lo is not None:
+                    for p in range(lo, hi + 1):
+                        cover[p].append(v)
+            self._cover = [tuple(c) for c in cover]
+            return list(self._cover[port])
         return [v for v, (lo, hi) in enumerate(zip(self._lows, self._highs))
                 if lo is not None and lo <= port <= hi]
+
+    def runs(self, port: int) -> list[tuple[str, str, Sequence[Record]]]:
+        """(first edition, last edition, rows covering ``port``) for each run of editions
+        in which those rows stay the same, oldest first."""
+        cov = self.covering(port)
+        n = len(self.editions)
+        cuts = {0}
+        for v in cov:
+            for a, b in self._spans[v]:
+                cuts.add(a)
+                if b + 1 < n:
+                    cuts.add(b + 1)
+        starts = sorted(cuts)
+        out: list[tuple[str, str, Sequence[Record]]] = []
+        for i, a in enumerate(starts):
+            b = starts[i + 1] - 1 if i + 1 < len(starts) else n - 1
+            rows = [self.record(v) for v in cov if any(x <= a <= y for x, y in self._spans[v])]
+            out.append((self.editions[a], self.editions[b], rows))
+        return out
+
+    @property
+    def gaps(self) -> tuple[tuple[str, str], ...]:
+        """Consecutive editions more than ``GAP_DAYS`` apart."""
+        if self._gaps is None:
+            self._gaps = gaps(self.editions)
+        return self._gaps
 
     def present(self, v: int) -> list[int]:
         """Edition indices showing version ``v``."""
@@ -444,20 +489,18 @@ def _event_changes(old: tuple[Record, ...], old_state: State, new: tuple[Record,
 
 
 def timeline(port: int, transport: Transport,
-             editions: Sequence[tuple[str, Sequence[Record]]]) -> TransportHistory:
-    """The events of one (port, transport) given, per edition oldest first, the rows covering it."""
+             runs: Sequence[tuple[str, str, Sequence[Record]]]) -> TransportHistory:
+    """The events of one (port, transport) from runs of editions, oldest first.
+
+    Each run is (first edition, last edition, the rows covering the port in
+    all of them); consecutive runs may well show the same state.
+    """
     events: list[PortEvent] = []
     prev_view: tuple[State, tuple[Any, ...]] | None = None
     prev_records: tuple[Record, ...] = ()
-    prev_date: str | None = None
-    prev_ids: tuple[int, ...] | None = None
-    for date, records in editions:
+    prev_last: str | None = None
+    for first, last, records in runs:
         rows = [r for r in records if r.transport in (None, transport)]
-        ids = tuple(id(r) for r in rows)
-        if ids == prev_ids:  # the same rows as the edition before: nothing to compare
-            prev_date = date
-            continue
-        prev_ids = ids
         view = _view(rows)
         if view != prev_view:
             state = view[0]
@@ -465,11 +508,11 @@ def timeline(port: int, transport: Transport,
             old_state = prev_view[0] if prev_view else None
             events.append(PortEvent(
                 transport=transport, kind=_kind(old_state, state), state=state,
-                first=date, before=prev_date, records=shown,
+                first=first, before=prev_last, records=shown,
                 changes=() if old_state is None else _event_changes(prev_records, old_state, shown, state),
             ))
             prev_view, prev_records = view, shown
-        prev_date = date
+        prev_last = last
     return TransportHistory(transport, tuple(events))
 
 
@@ -503,21 +546,21 @@ def port_history(port: int, transport: Transport | str | None = None, *,
     port = parse_port(port)
     ts = (Transport(transport),) if transport else TRANSPORTS
     h = history()
-    per_edition: list[list[Record]] = [[] for _ in h.editions]
-    for v in h.covering(port):
-        rec = h.record(v)
-        for e in h.present(v):
-            per_edition[e].append(rec)
-    seq: list[tuple[str, Sequence[Record]]] = list(zip(h.editions, per_edition))
+    runs = h.runs(port)
+    dates: Sequence[str] = h.editions
+    found_gaps = h.gaps
     if include_stored:
-        for date, reg in _newer_editions(h.editions[-1]):
+        newer = _newer_editions(h.editions[-1])
+        for date, reg in newer:
             info = reg.lookup(port)
-            seq.append((date, tuple({id(r): r for t in info.transports for r in t.records}.values())))
-    dates = [d for d, _ in seq]
+            runs.append((date, date, tuple({id(r): r for t in info.transports for r in t.records}.values())))
+        if newer:
+            dates = [*dates, *(d for d, _ in newer)]
+            found_gaps = gaps(dates)
     return PortHistory(
         port=port, range=PortRange.of(port), first_edition=dates[0], last_edition=dates[-1],
-        editions=len(dates), gaps=gaps(dates),
-        transports=tuple(timeline(port, t, seq) for t in ts),
+        editions=len(dates), gaps=found_gaps,
+        transports=tuple(timeline(port, t, runs) for t in ts),
     )
 
 
