@@ -95,3 +95,17 @@ def test_api_responses_are_compact_json_bytes(client):
     r = client.get("/api/ports/307")
     assert r.headers["content-type"] == "application/json"
     assert json.loads(r.content)["port"] == 307
+
+
+def test_head_answers_like_get_without_a_body(client):
+    for path in ("/port/307", "/api/ports/80", "/healthz", "/"):
+        get, head = client.get(path), client.head(path)
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-length"] == get.headers["content-length"]
+    assert client.head("/port/abc").status_code == 422
+
+
+def test_pages_forbid_foreign_scripts(client):
+    csp = client.get("/port/307").headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "object-src 'none'" in csp
+    assert client.get("/port/abc").headers["content-security-policy"] == csp

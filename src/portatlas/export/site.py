@@ -96,10 +96,10 @@ def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str 
             ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
             pool = ctx.Pool(n_jobs, initializer=_init, initargs=(registry.source, settings))
             results = pool.imap_unordered(_task, tasks)
-        for f, b, pages in results:
+        for f, b, n_pages in results:
             files += f
             nbytes += b
-            done += pages
+            done += n_pages
             report(done, total)
         if pool is not None:
             pool.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Query, Request
@@ -15,9 +16,10 @@ from .respond import cached
 router = APIRouter(prefix="/api")
 MAX_SPAN = 4096
 
-_JSON = {"content": {"application/json": {}}}
-_ERR = {422: {"description": "bad input: {\"error\": {\"status\", \"type\", \"message\"}}"},
-        404: {"description": "nothing found (same error shape)"}}
+_JSON: dict[str, Any] = {"content": {"application/json": {}}}
+_ERR: dict[int | str, dict[str, Any]] = {
+    422: {"description": "bad input: {\"error\": {\"status\", \"type\", \"message\"}}"},
+    404: {"description": "nothing found (same error shape)"}}
 
 
 @router.get("", summary="What this API answers", include_in_schema=False)

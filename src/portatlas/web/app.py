@@ -13,6 +13,7 @@ from .. import __version__
 from ..atlas import Registry
 from . import api, errors, feedback, pages
 from .cache import TTLCache
+from .head import HeadAsGet
 from .settings import Settings
 from .site import Site
 
@@ -60,6 +61,7 @@ def create_app(registry: Registry | None = None, store: Any = None, settings: Se
 
     app.state.open_store = open_store
     errors.install(app)
+    app.add_middleware(HeadAsGet)
     app.include_router(api.router)
     app.include_router(feedback.router)
     app.include_router(pages.router)

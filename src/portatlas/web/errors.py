@@ -56,7 +56,9 @@ def error_response(request: Request, status: int, message: str, headers: dict[st
     site = request.app.state.site
     html = site.render("error.html", status=status, title=_TITLES.get(status, "Error"), message=message,
                        feedback="")
-    return HTMLResponse(html, status_code=status, headers=headers)
+    from .respond import PAGE_HEADERS
+
+    return HTMLResponse(html, status_code=status, headers={**PAGE_HEADERS, **headers})
 
 
 def install(app: FastAPI) -> None:

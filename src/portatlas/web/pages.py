@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from .. import __version__
 from ..errors import BadInput, PortatlasError
 from ..query.parse_input import looks_like_span, parse_port
-from .respond import PAGE_CACHE, cached, not_modified
+from .respond import PAGE_CACHE, PAGE_HEADERS, cached, not_modified
 from .site import STATIC
 
 router = APIRouter(include_in_schema=False)
@@ -22,7 +22,8 @@ async def page_response(request: Request, path: str) -> Response:
     state = request.app.state
     page = state.site.page(path)
     if len(page.parts) == 1:
-        return cached(request, page.parts[0], state.site.etag, "text/html; charset=utf-8", PAGE_CACHE)
+        return cached(request, page.parts[0], state.site.etag, "text/html; charset=utf-8", PAGE_CACHE,
+                      PAGE_HEADERS)
     counts = state.counts.get(path)
     if counts is None:
         try:
@@ -32,10 +33,11 @@ async def page_response(request: Request, path: str) -> Response:
             counts = None
     yes, no = (counts.yes, counts.no) if counts else ("?", "?")
     etag = f'W/"{state.site.edition}.{__version__}.{yes}.{no}"'
+    headers = {"ETag": etag, "Cache-Control": PAGE_CACHE, **PAGE_HEADERS}
     if not_modified(request, etag):
-        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": PAGE_CACHE})
+        return Response(status_code=304, headers=headers)
     return Response(page.body(yes, no), media_type="text/html; charset=utf-8",  # type: ignore[arg-type]
-                    headers={"ETag": etag, "Cache-Control": PAGE_CACHE})
+                    headers=headers)
 
 
 @router.get("/")
@@ -100,12 +102,9 @@ async def search(request: Request, q: str = "") -> Response:
         lo, _, hi = s.partition("-")
         a, b = parse_port(lo), parse_port(hi)
         return RedirectResponse(site.url(f"/ports/{min(a, b)}-{max(a, b)}"), status_code=303)
-    if s and site.registry.has_name(s) and not request.query_params.get("all"):
-        ctx = site.search_context(s)
-    else:
-        ctx = site.search_context(s)
+    ctx = site.search_context(s)
     html = site.render("search.html", path="/search", feedback="", **ctx)
-    return HTMLResponse(html, headers={"Cache-Control": "public, max-age=300"})
+    return HTMLResponse(html, headers={"Cache-Control": "public, max-age=300", **PAGE_HEADERS})
 
 
 @router.get("/portspace.png")

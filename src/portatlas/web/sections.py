@@ -140,7 +140,12 @@ class HistoryMemo:
             # The history scans every version per port to find those covering it; the sweep above
             # already knows them. Restored by close().
             self._hist = hist
-            hist.covering = lambda port, _c=self.cover: list(_c.get(port, ()))  # type: ignore[method-assign]
+            cover_of = self.cover
+
+            def covering(port: int) -> list[int]:
+                return list(cover_of.get(port, ()))
+
+            hist.covering = covering  # type: ignore[method-assign]
         except Exception:
             self.cover = None
 
