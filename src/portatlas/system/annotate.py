@@ -1,6 +1,6 @@
 """Every socket on this machine read against the registry, with flags where something looks off.
 
-Flags (``Flag.code``):
+Flags (``Flag.code``; the rules are in ``portatlas.system.flags``):
 
 - ``other-service``: the port is assigned on that transport to services
   none of which the holding process looks like (``python -m http.server``
@@ -22,9 +22,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..atlas import Registry
+from ..index import STATE_VALUES
 from ..model import PortRange, State, Transport
 from .ephemeral import EphemeralRange, ephemeral_range
+from .flags import FORWARDERS, SERVERS, Reader, flag_pairs, serves
 from .listeners import Listener, ListenerProbe, check_transport, scan
+
+__all__ = ["FORWARDERS", "SERVERS", "EphemeralReport", "Flag", "ListenerReport", "MachineReport", "NamedPort",
+           "ephemeral_report", "flags_for", "machine", "read", "serves"]
+
+_STATES = tuple(State(v) for v in STATE_VALUES)  # by the index's state code
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,126 +76,24 @@ class MachineReport:
     edition: str
 
 
-# Process names of common servers whose names share nothing with the service they serve.
-SERVERS: dict[str, frozenset[str]] = {
-    k: frozenset(v) for k, v in {
-        "http": ("nginx", "apache2", "httpd", "caddy", "lighttpd", "h2o", "varnishd", "uwsgi", "gunicorn",
-                 "uvicorn", "hypercorn", "tomcat", "jetty"),
-        "domain": ("named", "dnsmasq", "unbound", "systemd-resolve", "systemd-resolved", "coredns",
-                   "pdns_server", "pdns_recursor", "knotd", "nsd"),
-        "ssh": ("sshd", "dropbear"),
-        "smtp": ("master", "exim", "exim4", "sendmail", "postfix", "smtpd", "opensmtpd"),
-        "imap": ("dovecot", "imap-login"),
-        "pop3": ("dovecot", "pop3-login"),
-        "ntp": ("chronyd", "ntpd", "systemd-timesyncd", "openntpd"),
-        "bootps": ("dhcpd", "dnsmasq", "kea-dhcp4"),
-        "bootpc": ("dhclient", "systemd-networkd", "NetworkManager", "dhcpcd", "udhcpc"),
-        "mdns": ("avahi-daemon", "mDNSResponder"),
-        "ldap": ("slapd",),
-        "mysql": ("mysqld", "mariadbd"),
-        "postgresql": ("postgres",),
-        "redis": ("redis-server",),
-        "microsoft-ds": ("smbd",),
-        "netbios-ssn": ("smbd",),
-        "netbios-ns": ("nmbd",),
-        "sunrpc": ("rpcbind", "portmap"),
-        "ipp": ("cupsd",),
-        "snmp": ("snmpd",),
-        "syslog": ("rsyslogd", "syslog-ng", "syslogd"),
-        "kerberos": ("krb5kdc",),
-        "isakmp": ("charon", "pluto", "racoon"),
-    }.items()
-}
-# Processes that hold ports on behalf of whatever they forward to: no verdict on the service.
-FORWARDERS = frozenset({"docker-proxy", "rootlessport", "slirp4netns", "pasta", "socat", "ssh", "kubectl",
-                        "containerd", "dockerd", "podman", "conmon", "vpnkit", "com.docker.backend", "haproxy",
-                        "envoy", "traefik", "inetd", "xinetd", "systemd", "launchd", "svchost.exe", "System"})
-
-
-def _words(process: str | None, cmdline: str | None) -> set[str]:
-    """Lower-case words a process is known by: its name, its argv basenames, and their parts."""
-    import re
-    import shlex  # only when a listener sits on an assigned port: kept off the import path
-
-    raw = [process or ""]
-    if cmdline:
-        try:
-            argv = shlex.split(cmdline)
-        except ValueError:
-            argv = cmdline.split()
-        raw += [a.rstrip("/").rpartition("/")[2].rpartition("\\")[2] for a in argv[:8]]
-    out: set[str] = set()
-    for w in raw:
-        w = w.lower().removesuffix(".exe")
-        if not w:
-            continue
-        out.add(w)
-        out.update(p for p in re.split(r"[^a-z0-9]+", w) if len(p) >= 3)
-        out.add(w.rstrip("0123456789."))  # python3.11 -> python
-    return out
-
-
-def serves(names: Iterable[str], process: str | None, cmdline: str | None) -> bool | None:
-    """Whether a process looks like one of the services; None when it cannot be told."""
-    if not process and not cmdline:
-        return None
-    if process in FORWARDERS:
-        return None
-    words = _words(process, cmdline)
-    for name in names:
-        n = name.lower()
-        base = n.removesuffix("s") if n.endswith(("https", "imaps", "pop3s", "ldaps")) else n
-        for key in {n, base, base.split("-")[0]}:
-            if key in SERVERS and words & {s.lower() for s in SERVERS[key]}:
-                return True
-        for w in words:
-            # postgres ~ postgresql, sshd ~ ssh, mysqld ~ mysql, redis-server ~ redis
-            if w == n or (len(w) >= 4 and n.startswith(w)) or (len(n) >= 3 and w.startswith(n)):
-                return True
-    return False
-
-
 def flags_for(listener: Listener, state: State, names: tuple[str, ...],
               eph: EphemeralRange) -> tuple[Flag, ...]:
     """The flags a serving socket raises against the registry and this machine's ephemeral range."""
     if not listener.listening:
         return ()
-    p, t = listener.port, listener.transport
-    at = f"{p}/{t.value}"
-    out: list[Flag] = []
-    if state is State.ASSIGNED and names and serves(names, listener.process, listener.cmdline) is False:
-        who = listener.process or "a process"
-        out.append(Flag("other-service", f"{at} is registered to {', '.join(names)}, but {who} holds it: "
-                                         "clients expecting that service may talk to it"))
-    if p in eph and not eph.is_reserved(p):
-        if t is Transport.TCP:
-            msg = (f"{at} is inside this machine's ephemeral range {eph.low}-{eph.high}: the kernel may hand it "
-                   "to an outgoing connection while the server is down, and then the server cannot start; "
-                   "move the server or reserve the port (Linux: net.ipv4.ip_local_reserved_ports)")
-        else:
-            msg = (f"{at} is inside this machine's ephemeral range {eph.low}-{eph.high}: normal for a client "
-                   "socket the kernel picked, a collision risk for a server")
-        out.append(Flag("ephemeral", msg))
-    if PortRange.of(p) is PortRange.SYSTEM and state is State.UNASSIGNED:
-        out.append(Flag("unassigned-system", f"{at} is an unassigned System port: no service is registered "
-                                             "here, so nothing standard should be listening"))
-    if state is State.RESERVED:
-        out.append(Flag("reserved", f"the registry marks {at} Reserved: no service may use it"))
-    return tuple(out)
+    pairs = flag_pairs(listener.port, listener.transport.value, STATE_VALUES.index(state.value), names,
+                       listener.process, listener.cmdline, eph.low, eph.high, eph.reserved)
+    return tuple(Flag(code, message) for code, message in pairs)
 
 
 def read(sockets: Iterable[Listener], reg: Registry, eph: EphemeralRange) -> tuple[ListenerReport, ...]:
     """Each socket with the registry's state and names for its (port, transport), and its flags."""
+    reader = Reader(reg.index, eph.low, eph.high, eph.reserved)
     out = []
-    names_of: dict[tuple[int, Transport], tuple[str, ...]] = {}
     for x in sockets:
-        state = reg.index.state(x.port, x.transport)
-        key = (x.port, x.transport)
-        if key not in names_of:
-            names_of[key] = (tuple(dict.fromkeys(r.name for r in reg.lookup(x.port).on(x.transport).assignments
-                                                 if r.name)) if state is State.ASSIGNED else ())
-        names = names_of[key]
-        out.append(ListenerReport(x, state, PortRange.of(x.port), names, flags_for(x, state, names, eph)))
+        code, names, flags = reader.read(x.port, x.transport.value, x.state, x.process, x.cmdline)
+        out.append(ListenerReport(x, _STATES[code], PortRange.of(x.port), names,
+                                  tuple(Flag(c, m) for c, m in flags)))
     return tuple(out)
 
 

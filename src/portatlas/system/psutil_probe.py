@@ -9,8 +9,8 @@ from .probe import (
     BOUND,
     CONNECTED,
     LISTEN,
-    Listener,
     ListenerProbe,
+    Row,
     Scan,
     endpoint,
     finish,
@@ -38,7 +38,7 @@ class PsutilProbe(ListenerProbe):
             notes.append("this OS shows only your own processes' sockets without privileges; "
                          f"{sudo_hint()[:-3]} every socket")
         procs: dict[int, tuple[str | None, str | None, str | None, str | None]] = {}
-        out = []
+        out: list[Row] = []
         for c in conns:
             row = self._row(c, include_all)
             if row is None:
@@ -48,7 +48,7 @@ class PsutilProbe(ListenerProbe):
                 procs[pid] = read_process(psutil, pid)
             name, cmd, user, note = procs[pid] if pid is not None else (None, None, None, no_pid_note(row[4]))
             transport, family, addr, port, state, remote = row
-            out.append(Listener(transport, family, addr, port, state, pid, name, cmd, user, note, remote))
+            out.append((transport.value, family, addr, port, state, pid, name, cmd, user, note, remote))
         return Scan(finish(out), tuple(notes), complete)
 
     @staticmethod

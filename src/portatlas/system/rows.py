@@ -1,0 +1,96 @@
+"""Sockets as plain rows, and what every probe does with them before they are answers.
+
+A row holds a ``Listener``'s fields in order: (transport, family, address,
+port, state, pid, process, cmdline, user, note, remote). Probes build rows,
+``finish_rows`` sorts and explains them, and ``probe.finish`` turns them into
+``Listener`` values; `portatlas listening --json` writes them as they are.
+This module imports only os and sys: the lean path loads it before anything else.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+LISTEN = "LISTEN"
+BOUND = "BOUND"  # an unconnected UDP socket: it receives whatever arrives on its port
+CONNECTED = "CONNECTED"  # a UDP socket connected to one peer
+SERVING = (LISTEN, BOUND)  # the states that serve a port: a TCP listener, an unconnected UDP socket
+
+# (transport, family, address, port, state, pid, process, cmdline, user, note, remote)
+Row = tuple[str, str, str, int, str, int | None, str | None, str | None, str | None, str | None, str | None]
+
+# What shlex.quote leaves bare: \w in ASCII, and @%+=:,./-
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
+
+
+def endpoint(address: str, port: int) -> str:
+    """An address and port as one usually writes them, IPv6 in brackets."""
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
+def quote(arg: str) -> str:
+    """``shlex.quote``, without the regular expression: importing re costs the lean path ~5 ms."""
+    if not arg:
+        return "''"
+    if _SAFE.issuperset(arg):
+        return arg
+    return "'" + arg.replace("'", "'\"'\"'") + "'"
+
+
+def join_argv(argv: list[str]) -> str:
+    """A command line as a shell would take it back (what ``shlex.join`` gives)."""
+    return " ".join(quote(a) for a in argv)
+
+
+def split_cmdline(cmdline: str) -> list[str]:
+    """``shlex.split``; a line of plain words (what ``join_argv`` writes for most argv) without loading shlex."""
+    if _SAFE.issuperset(cmdline.replace(" ", "")):
+        return cmdline.split()  # no quotes, escapes or other whitespace: shlex would split on spaces alone
+    import shlex
+
+    return shlex.split(cmdline)
+
+
+def _is_root() -> bool:
+    geteuid = getattr(os, "geteuid", None)
+    return bool(geteuid and geteuid() == 0)
+
+
+def sudo_hint() -> str:
+    """How to see what the OS hid: sudo, or an elevated prompt on Windows."""
+    if sys.platform == "win32":
+        return "run from an elevated (Administrator) prompt to see it"
+    return "run with sudo to see it"
+
+
+def no_pid_note(state: str) -> str:
+    """Why a socket in ``state`` shows no process, and how to see it where that helps."""
+    if state == "TIME_WAIT":
+        return "no process: the kernel keeps this closed connection in TIME_WAIT for a while"
+    if state not in (LISTEN, BOUND, CONNECTED, "ESTABLISHED"):
+        return f"no process: the kernel holds this {state} connection"
+    if sys.platform.startswith("linux") and _is_root():
+        return ("no process in this PID namespace holds it: a kernel socket, or a process "
+                "in another container or PID namespace")
+    return f"the OS hides the process holding this socket from this user; {sudo_hint()}"
+
+
+def finish_rows(rows: list[Row]) -> list[Row]:
+    """Sort, and explain connections no process holds yet: they wait in a listener's accept queue."""
+    listening = {(r[0], r[3]): r for r in rows if r[4] == LISTEN}
+    out = []
+    for r in rows:
+        owner = listening.get((r[0], r[3]))
+        if r[5] is None and r[4] in ("ESTABLISHED", "SYN_RECV", "CLOSE_WAIT") and owner is not None:
+            by = f" (PID {owner[5]})" if owner[5] is not None else ""
+            note = f"not accepted yet: waiting in the accept queue of the listener on {endpoint(owner[2], owner[3])}{by}"
+            r = (*r[:9], note, r[10])
+        out.append(r)
+    out.sort(key=_order)
+    return out
+
+
+def _order(r: Row) -> tuple[int, str, bool, str, str, str, str]:
+    # Per port and transport: the serving socket first, then its connections.
+    return r[3], r[0], r[4] not in SERVING, r[1], r[2], r[4], r[10] or ""
