@@ -177,3 +177,24 @@ def test_every_port_state_word_matches_the_registry(registry):
             s = registry.state(port, t)
             expect = "dynamic" if s is State.UNASSIGNED and port >= 49152 else s.value
             assert row["state"] == expect
+
+
+def test_stats_chart_over_time_from_the_history(client):
+    from portatlas.registry.history import stats_over_time
+
+    editions = stats_over_time().editions
+    body = client.get("/stats").text
+    assert f"across {len(editions)} editions, {editions[0].edition} to {editions[-1].edition}" in body
+    assert "<polyline" in body
+
+
+def test_port_page_shows_the_history_and_the_verdicts(client, registry):
+    from portatlas.registry.history import port_history
+
+    body = client.get("/port/300").text
+    h = port_history(300)
+    assert f"What {h.editions} editions of the registry" in body
+    assert any(e.kind == "assigned" for t in h.transports for e in t.events)
+    assert ">assigned</span> tacacss" in body
+    for purpose in ("A production service", "A documented internal tool", "Testing", "A protocol being standardized"):
+        assert f"<th>{purpose}</th>" in body

@@ -341,7 +341,15 @@ def _series(over_time: Any) -> Any:
         if sys_tcp is None or usr_tcp is None:
             return None
         points.append((str(edition), int(sys_tcp), int(usr_tcp)))
-    return points
+    # x by date, so the gap in the record shows as a gap, not a squeeze.
+    from datetime import date
+
+    try:
+        days = [date.fromisoformat(e).toordinal() for e, _, _ in points]
+    except ValueError:
+        return None
+    span = max(days[-1] - days[0], 1)
+    return [(e, s, u, (d - days[0]) / span) for (e, s, u), d in zip(points, days)]
 
 
 __all__ = ["Site", "Page", "dump", "TRANSPORTS", "State", "tile_of"]
