@@ -109,3 +109,20 @@ def test_pages_forbid_foreign_scripts(client):
     csp = client.get("/port/307").headers["content-security-policy"]
     assert "script-src 'self'" in csp and "object-src 'none'" in csp
     assert client.get("/port/abc").headers["content-security-policy"] == csp
+
+
+def test_the_fast_path_answers_exactly_as_the_routes(make_client):
+    fast, slow = make_client(), make_client(fast_path=False)
+    for path in ("/port/307", "/api/ports/5432", "/port/0", "/api/ports/65535", "/port/80"):
+        for c in (fast, slow):
+            c.get(path)  # render once: the fast path serves only what is cached
+        a, b = fast.get(path), slow.get(path)
+        assert (a.status_code, a.content) == (b.status_code, b.content), path
+        assert {k: v for k, v in a.headers.items() if k != "date"} == \
+            {k: v for k, v in b.headers.items() if k != "date"}, path
+        etag = a.headers["etag"]
+        assert fast.get(path, headers={"If-None-Match": etag}).status_code == 304
+        h = fast.head(path)
+        assert h.status_code == 200 and h.content == b"" and h.headers["content-length"] == a.headers["content-length"]
+    for path in ("/port/0307", "/api/ports/070000", "/port/65536", "/api/ports/-1"):
+        assert fast.get(path, follow_redirects=False).status_code == slow.get(path, follow_redirects=False).status_code

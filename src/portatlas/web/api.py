@@ -22,19 +22,6 @@ _ERR: dict[int | str, dict[str, Any]] = {
     404: {"description": "nothing found (same error shape)"}}
 
 
-@router.get("", summary="What this API answers", include_in_schema=False)
-async def api_index(request: Request) -> Response:
-    """Links to each endpoint and the edition answered from."""
-    site = request.app.state.site
-    return cached(request, site.json(("index",), lambda: {
-        "edition": site.edition,
-        "endpoints": {"port": "/api/ports/{port}", "span": "/api/ports/{low}-{high}",
-                      "service": "/api/services/{name}", "search": "/api/search?q=",
-                      "gaps": "/api/gaps", "stats": "/api/stats", "feedback": "/api/feedback?page=",
-                      "openapi": "/api/openapi.json"},
-    }), site.etag)
-
-
 @router.get("/ports/{spec}", summary="A port (PortReport) or a range LOW-HIGH (list of PortInfo)",
             responses={200: {"description": "`portatlas PORT --json` / `portatlas LOW-HIGH --json` (docs/json.md)",
                              **_JSON}, **_ERR})
@@ -54,6 +41,19 @@ async def port(request: Request, spec: str) -> Response:
         return cached(request, site.json(("span", lo, hi), lambda: site.registry.span(lo, hi)), site.etag)
     parse_port(s)  # raises the one-line message for -1, 1e3, 70000, abc
     raise BadInput(f"{shown(spec)} is not a port: give 0-65535 or LOW-HIGH")  # pragma: no cover
+
+
+@router.get("", summary="What this API answers", include_in_schema=False)
+async def api_index(request: Request) -> Response:
+    """Links to each endpoint and the edition answered from."""
+    site = request.app.state.site
+    return cached(request, site.json(("index",), lambda: {
+        "edition": site.edition,
+        "endpoints": {"port": "/api/ports/{port}", "span": "/api/ports/{low}-{high}",
+                      "service": "/api/services/{name}", "search": "/api/search?q=",
+                      "gaps": "/api/gaps", "stats": "/api/stats", "feedback": "/api/feedback?page=",
+                      "openapi": "/api/openapi.json"},
+    }), site.etag)
 
 
 @router.get("/services/{name:path}", summary="A service name and every row registering it (ServiceInfo)",

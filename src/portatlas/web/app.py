@@ -13,6 +13,7 @@ from .. import __version__
 from ..atlas import Registry
 from . import api, errors, feedback, pages
 from .cache import TTLCache
+from .fast import FastAnswers
 from .head import HeadAsGet
 from .settings import Settings
 from .site import Site
@@ -61,6 +62,8 @@ def create_app(registry: Registry | None = None, store: Any = None, settings: Se
 
     app.state.open_store = open_store
     errors.install(app)
+    if settings.fast_path:
+        app.add_middleware(FastAnswers, state=app.state)  # inner: sees HEAD already turned into GET
     app.add_middleware(HeadAsGet)
     app.include_router(api.router)
     app.include_router(feedback.router)

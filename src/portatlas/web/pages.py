@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Request
@@ -12,7 +13,7 @@ from .. import __version__
 from ..errors import BadInput, PortatlasError
 from ..query.parse_input import looks_like_span, parse_port
 from .respond import PAGE_CACHE, PAGE_HEADERS, cached, not_modified
-from .site import STATIC
+from .site import STATIC, Page
 
 router = APIRouter(include_in_schema=False)
 
@@ -20,7 +21,12 @@ router = APIRouter(include_in_schema=False)
 async def page_response(request: Request, path: str) -> Response:
     """The cached page at ``path`` with this moment's counts; 304 when the client's copy is current."""
     state = request.app.state
-    page = state.site.page(path)
+    return await page_answer(state, state.site.page(path), path, request.headers.get("if-none-match"))
+
+
+async def page_answer(state: Any, page: Page, path: str, inm: str | None) -> Response:
+    """A rendered page as a response (shared by the route and the fast path in ``fast.py``)."""
+    request = inm
     if len(page.parts) == 1:
         return cached(request, page.parts[0], state.site.etag, "text/html; charset=utf-8", PAGE_CACHE,
                       PAGE_HEADERS)
@@ -40,12 +46,6 @@ async def page_response(request: Request, path: str) -> Response:
                     headers=headers)
 
 
-@router.get("/")
-async def index(request: Request) -> Response:
-    """Search and the picture of the whole port space."""
-    return await page_response(request, "/")
-
-
 @router.get("/port/{spec}")
 async def port(request: Request, spec: str) -> Response:
     """A port's reference page; /port/0307 redirects to /port/307."""
@@ -53,6 +53,12 @@ async def port(request: Request, spec: str) -> Response:
     if spec != str(p):
         return RedirectResponse(request.app.state.site.port_url(p), status_code=301)
     return await page_response(request, f"/port/{p}")
+
+
+@router.get("/")
+async def index(request: Request) -> Response:
+    """Search and the picture of the whole port space."""
+    return await page_response(request, "/")
 
 
 @router.get("/ports/{spec}")

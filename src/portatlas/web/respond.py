@@ -17,13 +17,13 @@ PAGE_HEADERS = {
 }
 
 
-def not_modified(request: Request, etag: str) -> bool:
-    """Whether the client already holds this version."""
-    inm = request.headers.get("if-none-match")
+def not_modified(request: Request | str | None, etag: str) -> bool:
+    """Whether the client already holds this version (``request`` may be the If-None-Match value itself)."""
+    inm = request.headers.get("if-none-match") if isinstance(request, Request) else request
     return inm is not None and (etag in inm or inm.strip() == "*")
 
 
-def cached(request: Request, body: bytes, etag: str, media_type: str = "application/json",
+def cached(request: Request | str | None, body: bytes, etag: str, media_type: str = "application/json",
            cache_control: str = API_CACHE, extra: dict[str, str] | None = None) -> Response:
     """``body`` with its validators, or 304 when the client's copy is current."""
     headers = {"ETag": etag, "Cache-Control": cache_control, "X-Content-Type-Options": "nosniff", **(extra or {})}

@@ -56,8 +56,10 @@ class Settings:
     client_ip_header: str | None = None
     base_url: str = ""
     cache_mb: int = 24
-    # Not from the environment: where the feedback form of exported pages posts (None: no form).
+    # Not from the environment: where the feedback form of exported pages posts (None: no form),
+    # and whether cached port answers skip the router (tests turn it off to compare both paths).
     feedback_api: str | None = field(default=None, compare=False)
+    fast_path: bool = field(default=True, compare=False)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":

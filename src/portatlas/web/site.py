@@ -129,6 +129,14 @@ class Site:
             hit = self._json.put(("port", port), dump(self.report(port)))
         return hit
 
+    def cached_port_json(self, port: int) -> bytes | None:
+        """``/api/ports/N`` if already rendered, else None (the fast path never renders)."""
+        return self._json.get(("port", port))
+
+    def cached_page(self, path: str) -> Page | None:
+        """The page at ``path`` if already rendered, else None."""
+        return self._pages.get(path)
+
     def json(self, key: tuple[Any, ...], build: Any) -> bytes:
         """Any other JSON answer, cached under ``key``; ``build()`` gives the value."""
         hit = self._json.get(key)
