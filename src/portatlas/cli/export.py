@@ -18,9 +18,11 @@ def run(argv: list[str]) -> int:
         from .export_site import run as export_site
 
         return export_site(argv[1:])
-    p = parser("export", "Write the edition in use as an /etc/services file, JSON or CSV.")
-    p.add_argument("format", choices=("services", "json", "csv"),
-                   help="services: /etc/services format; json, csv: every record with every field")
+    p = parser("export", "Write the edition in use as an /etc/services file, JSON or CSV "
+                         "('portatlas export site DIR --help' for the web site as static files).")
+    p.add_argument("format", choices=("services", "json", "csv", "site"),
+                   help="services: /etc/services format; json, csv: every record with every field; "
+                        "site: the web site (its own options)")
     p.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
     p.add_argument("--ranges", choices=RANGE_MODES, default="expand",
                    help="services only: how a row covering a range of ports is written: expand (one line "

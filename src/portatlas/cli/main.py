@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("portatlas.cli.diff", "rows added, removed and changed between two registry editions"),
     "update": ("portatlas.cli.update", "fetch the current registry, validate it and switch to it (--rollback undoes)"),
     "edition": ("portatlas.cli.edition", "which registry edition is in use, where it came from, its date"),
-    "export": ("portatlas.cli.export", "write the edition in use as an /etc/services file, JSON or CSV"),
+    "export": ("portatlas.cli.export", "write the edition in use as an /etc/services file, JSON, CSV, or the web site"),
     "who": ("portatlas.cli.who", "every socket on this machine bound to a port, and the process holding it"),
     "listening": ("portatlas.cli.listening", "every listener on this machine, read against the registry, with flags"),
     "ephemeral": ("portatlas.cli.ephemeral", "this machine's ephemeral port range and reserved holes"),
