@@ -241,3 +241,22 @@ def test_an_unwritable_store_is_one_clear_line(tmp_path, editions) -> None:
     r = run_cli("update", "--source", str(f), "--force", env={"PORTATLAS_DATA_DIR": str(blocker / "data")})
     assert r.returncode == 5 and "cannot use the editions store" in r.stderr and r.stderr.count("\n") == 1
     assert blocker.read_text() == "not a directory"
+
+
+def test_update_leaves_the_new_index_cached(editions, tmp_path, store, monkeypatch) -> None:
+    """The first answer after an update needs no parse: update cached the index it compiled."""
+    from portatlas import index
+    from portatlas.registry import parse as parse_module
+    from portatlas.registry.update import update
+
+    f = tmp_path / "old.xml"
+    f.write_bytes(editions[OLD])
+    result = update(str(f), force=True)
+    assert result.status == "switched"
+
+    def refuse(*a, **k):
+        raise AssertionError("parsed again: the cache update wrote was not used")
+
+    monkeypatch.setattr(parse_module, "parse", refuse)
+    ix = index.load(Path(result.path))
+    assert ix.edition == OLD and len(ix) == len(editions[OLD].split(b"<record")) - 1

@@ -119,9 +119,11 @@ def _apply(got: Fetched, current_path: Path, old_edition: str, old_rows: list[Ro
                             "nothing switched")
     sha = hashlib.sha256(got.data).hexdigest()
     path = store.add(got.data, new_edition, sha, got.source, n)
-    # Compile and cache the index before switching, so the first answer after is fast.
+    # Compile and cache the index before switching, so the first answer after is fast
+    # (in the cache's own encoding when the index module has one).
     compiled["source"] = str(path)
-    _index._write_atomically(_index._cache_path(path), marshal.dumps(compiled))
+    encode = getattr(_index, "encode_cache", marshal.dumps)
+    _index._write_atomically(_index._cache_path(path), encode(compiled))
     store.switch(path)
     _remember(got, path.name)
     diff = diff_rows(old_rows, new_rows, old_edition, new_edition, str(current_path), str(path))
