@@ -11,7 +11,10 @@ Layout (all plain data, so ``marshal`` loads it in a few milliseconds):
 
 Rows become ``Record`` values only when asked for, and are kept once made.
 The compiled form is cached on disk, keyed by the source file's path, size
-and modification time and by ``FORMAT``; a changed source rebuilds it.
+and modification time and by ``FORMAT``; a changed source rebuilds it. The
+cache file is a small marshalled header and the blobs after it, mapped into
+memory: loading reads the header only, and a question touches only the pages
+it needs (a lookup or `portatlas listening` reads a few of its 3.4 MB).
 
 Importing this module loads neither ``portatlas.model`` (its dataclasses cost
 ~20 ms to build) nor pathlib: `portatlas listening --json` reads states and
@@ -36,6 +39,8 @@ if TYPE_CHECKING:
 
     from .model import Person, Record, State, Transport
 
+    Buffer = bytes | memoryview
+
 FORMAT = 6
 # State codes as stored: 0 assigned, 1 reserved, 2 unassigned; the values of model.State in that order.
 STATE_VALUES = ("assigned", "reserved", "unassigned")
@@ -54,21 +59,22 @@ class Index:
         self.source: str = data["source"]
         # Rows, people and names stay marshalled until first asked for: a
         # single-port lookup decodes a handful of rows, not 14,000.
-        self._blob: bytes = data["records"]
+        # Blobs are bytes, or memoryviews on the mapped cache file (Buffer, below).
+        self._blob: Buffer = data["records"]
         self._offsets = _view("I", data["record_offsets"])
         self._made: list[Record | None] = [None] * (len(self._offsets) - 1)
-        self._people_blob: bytes = data["people"]
+        self._people_blob: Buffer = data["people"]
         self._people: dict[str, tuple[Any, ...]] | None = None
         # Keyed by the transport's value: a Transport (a str enum) hashes and compares as its
         # value, so both index these dicts, and the lean paths need no enum.
         self._ports: dict[str, memoryview[int]] = {t: _view("H", blob) for t, blob in data["ports"].items()}
         self._group_offsets = _view("I", data["group_offsets"])
         self._group_members = _view("H", data["group_members"])
-        self._group_state: bytes = data["group_state"]
-        self._names_blob: bytes = data["names"]
+        self._group_state: Buffer = data["group_state"]
+        self._names_blob: Buffer = data["names"]
         self._names: dict[str, tuple[int, ...]] | None = None
-        self._text_blob: bytes = data["text"]
-        self._states: dict[str, bytes] = dict(data["states"])
+        self._text_blob: Buffer = data["text"]
+        self._states: dict[str, Buffer] = dict(data["states"])
 
     # -- rows -----------------------------------------------------------
     def __len__(self) -> int:
@@ -149,11 +155,14 @@ class Index:
 
     def group_states(self) -> bytes:
         """State code of every group."""
-        return self._group_state
+        return bytes(self._group_state)
 
     def states(self, transport: Transport) -> bytes:
         """65,536 state codes of one transport (0 assigned, 1 reserved, 2 unassigned)."""
-        return self._states[transport]
+        s = self._states[transport]
+        if not isinstance(s, bytes):
+            s = self._states[transport] = bytes(s)  # callers use bytes' methods (translate, count)
+        return s
 
     def text(self) -> tuple[list[str], list[str]]:
         """Every row's service name ('' for none) and description, by row id, for search."""
@@ -362,11 +371,10 @@ def load(source: Path | str, *, use_cache: bool = True) -> Index:
     path = _cache_file(src) if use_cache else None
     if path is not None:
         try:
-            with open(path, "rb") as f:
-                data = marshal.loads(f.read())
-            if isinstance(data, dict) and data.get("format") == FORMAT:
+            data = _read_cache(path)
+            if data.get("format") == FORMAT:
                 return Index(data)
-        except (OSError, EOFError, ValueError, TypeError):
+        except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
             pass  # missing or damaged cache: rebuild below
     from .registry.parse import parse
 
@@ -374,8 +382,76 @@ def load(source: Path | str, *, use_cache: bool = True) -> Index:
         raw = f.read()
     data = compile_registry(parse(raw), source=src)
     if path is not None:
-        _write_atomically(path, marshal.dumps(data))
+        _write_atomically(path, encode_cache(data))
     return Index(data)
+
+
+# The cache file: MAGIC, the header's length (8 bytes, little-endian), the marshalled header, then
+# each blob at an 8-byte-aligned offset the header's "layout" gives as (offset, length).
+MAGIC = b"portatlas index\n"
+_BLOBS = ("records", "record_offsets", "people", "group_offsets", "group_members", "group_state", "names", "text")
+_PER_TRANSPORT = ("ports", "states")
+
+
+def encode_cache(data: dict[str, Any]) -> bytes:
+    """The cache file's bytes for an index's plain data (``compile_registry``)."""
+    blobs: list[bytes] = []
+    layout: dict[str, tuple[int, int]] = {}
+    pos = 0
+
+    def place(name: str, blob: bytes) -> None:
+        nonlocal pos
+        pad = -pos % 8
+        blobs.append(b"\0" * pad + blob)
+        layout[name] = (pos + pad, len(blob))
+        pos += pad + len(blob)
+
+    header: dict[str, Any] = {}
+    for key, v in data.items():
+        if key in _BLOBS:
+            place(key, v)
+        elif key in _PER_TRANSPORT:
+            for t, blob in v.items():
+                place(f"{key}/{t}", blob)
+        else:
+            header[key] = v
+    header["layout"] = layout
+    head = marshal.dumps(header)
+    start = len(MAGIC) + 8 + len(head)
+    return b"".join([MAGIC, len(head).to_bytes(8, "little"), head, b"\0" * (-start % 8), *blobs])
+
+
+def _read_cache(path: str) -> dict[str, Any]:
+    """The plain data of a cache file, its blobs memoryviews on the mapped file (no copy)."""
+    import mmap
+
+    with open(path, "rb") as f:
+        if f.read(len(MAGIC)) != MAGIC:
+            # A file as update (or an older portatlas) wrote it: one marshalled dict. Rewritten mapped.
+            f.seek(0)
+            data: dict[str, Any] = marshal.loads(f.read())
+            if isinstance(data, dict) and data.get("format") == FORMAT:
+                _write_atomically(path, encode_cache(data))
+            return data if isinstance(data, dict) else {}
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)  # stays valid after close
+    view = memoryview(mapped)
+    n = int.from_bytes(view[len(MAGIC):len(MAGIC) + 8], "little")
+    start = len(MAGIC) + 8 + n
+    header: dict[str, Any] = marshal.loads(view[len(MAGIC) + 8:start])
+    base = start + (-start % 8)
+    data = {k: v for k, v in header.items() if k != "layout"}
+    for key in _PER_TRANSPORT:
+        data[key] = {}
+    for name, (off, size) in header["layout"].items():
+        if base + off + size > len(view):
+            raise ValueError("index cache file is truncated")
+        key, _, t = name.partition("/")
+        blob = view[base + off:base + off + size]
+        if t:
+            data[key][t] = blob
+        else:
+            data[key] = blob
+    return data
 
 
 def _write_atomically(path: Path | str, blob: bytes) -> None:
