@@ -32,7 +32,7 @@ from portatlas.system.ephemeral_read import read_range
 from portatlas.system.flags import _words, range_value
 from portatlas.system.listeners import bound_ports
 from portatlas.system.probe import ListenerProbe, Scan, finish
-from portatlas.system.rows import Row, join_argv, split_cmdline
+from portatlas.system.rows import Row, _unquote, join_argv, split_cmdline
 
 from .sockets import bound, has_ipv6_loopback
 
@@ -174,6 +174,12 @@ def _sockets_of_every_kind():
 @given(st.lists(st.text(), max_size=6))
 def test_join_argv_is_shlex_join(argv):
     assert join_argv(argv) == shlex.join(argv)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(), max_size=6))
+def test_what_join_argv_writes_splits_without_shlex(argv):
+    assert _unquote(join_argv(argv)) == argv
 
 
 @settings(max_examples=300, deadline=None)

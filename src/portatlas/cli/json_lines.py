@@ -12,7 +12,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Sequence
 
     from ..system.rows import Row
 
@@ -45,26 +45,35 @@ def value(v: object) -> str:
 
 
 class SocketWriter:
-    """One socket per line; what describes a process is written once per process."""
+    """One socket per line. A machine's sockets share most of what a line says (the address, the
+    process, the registry's reading), so those parts are written once and kept; only the port and
+    the flags are written for every socket."""
 
     def __init__(self) -> None:
-        self._holders: dict[tuple[object, ...], str] = {}
+        self._heads: dict[tuple[str, str, str], str] = {}
+        self._middles: dict[tuple[object, ...], str] = {}
 
     def line(self, row: Row, state: str, range_: str, names: Sequence[str],
-             flags: Iterable[tuple[str, str]]) -> str:
+             flags: Sequence[tuple[str, str]]) -> str:
         """A socket (a row, see ``portatlas.system.rows``) and the registry's state, range, names and flags."""
         transport, family, address, port, sock_state, pid, process, cmdline, user, note, remote = row
-        key = (pid, process, cmdline, user, note)
-        holder = self._holders.get(key)
-        if holder is None:
-            holder = self._holders[key] = (f'"pid": {value(pid)}, "process": {value(process)}, '
-                                           f'"cmdline": {value(cmdline)}, "user": {value(user)}, '
-                                           f'"note": {value(note)}')
-        listed = ", ".join(f'{{"code": {string(c)}, "message": {string(m)}}}' for c, m in flags)
-        return (f'{{"listener": {{"transport": {string(transport)}, "family": {string(family)}, '
-                f'"address": {string(address)}, "port": {int.__repr__(port)}, "state": {string(sock_state)}, '
-                f'{holder}, "remote": {value(remote)}}}, "state": {string(state)}, "range": {string(range_)}, '
-                f'"names": [{", ".join(map(string, names))}], "flags": [{listed}]}}')
+        head = self._heads.get((transport, family, address))
+        if head is None:
+            head = self._heads[(transport, family, address)] = (
+                f'{{"listener": {{"transport": {string(transport)}, "family": {string(family)}, '
+                f'"address": {string(address)}, "port": ')
+        key = (sock_state, pid, process, cmdline, user, note, remote, state, range_, names)
+        middle = self._middles.get(key)
+        if middle is None:
+            middle = self._middles[key] = (
+                f', "state": {string(sock_state)}, "pid": {value(pid)}, "process": {value(process)}, '
+                f'"cmdline": {value(cmdline)}, "user": {value(user)}, "note": {value(note)}, '
+                f'"remote": {value(remote)}}}, "state": {string(state)}, "range": {string(range_)}, '
+                f'"names": [{", ".join(map(string, names))}], "flags": [')
+        if not flags:
+            return f"{head}{int.__repr__(port)}{middle}]}}"
+        listed = ", ".join([f'{{"code": {string(c)}, "message": {string(m)}}}' for c, m in flags])
+        return f"{head}{int.__repr__(port)}{middle}{listed}]}}"
 
 
 def answer(port: int | None, transport: str | None, include_all: bool, sockets: list[str], notes: Sequence[str],

@@ -166,6 +166,6 @@ def machine_json(rep: MachineReport) -> str:
         s = x.listener
         row = (s.transport.value, s.family, s.address, s.port, s.state, s.pid, s.process, s.cmdline, s.user,
                s.note, s.remote)
-        socks.append(w.line(row, x.state.value, x.range.value, x.names, ((f.code, f.message) for f in x.flags)))
+        socks.append(w.line(row, x.state.value, x.range.value, x.names, [(f.code, f.message) for f in x.flags]))
     return answer(rep.port, rep.transport.value if rep.transport else None, rep.include_all, socks, rep.notes,
                   rep.complete, to_json(rep.ephemeral), rep.edition)

@@ -130,7 +130,7 @@ def flag_pairs(port: int, transport: str, code: int, names: tuple[str, ...], pro
         who = process or "a process"
         out.append(("other-service", f"{at} is registered to {', '.join(names)}, but {who} holds it: "
                                      "clients expecting that service may talk to it"))
-    if low <= port <= high and not any(a <= port <= b for a, b in reserved):
+    if low <= port <= high and not (reserved and any(a <= port <= b for a, b in reserved)):
         if transport == "tcp":
             msg = (f"{at} is inside this machine's ephemeral range {low}-{high}: the kernel may hand it "
                    "to an outgoing connection while the server is down, and then the server cannot start; "

@@ -44,12 +44,59 @@ def join_argv(argv: list[str]) -> str:
 
 
 def split_cmdline(cmdline: str) -> list[str]:
-    """``shlex.split``; a line of plain words (what ``join_argv`` writes for most argv) without loading shlex."""
-    if _SAFE.issuperset(cmdline.replace(" ", "")):
-        return cmdline.split()  # no quotes, escapes or other whitespace: shlex would split on spaces alone
+    """``shlex.split``, without loading shlex (and re) for what ``join_argv`` writes.
+
+    A line ``join_argv`` could have written splits back into exactly the argv
+    it was written from (shlex.split undoes shlex.join), so a plain reading
+    of its quotes that writes back to the same line is shlex's answer; any
+    other line goes to shlex.
+    """
+    argv = _unquote(cmdline)
+    if argv is not None and join_argv(argv) == cmdline:
+        return argv
     import shlex
 
     return shlex.split(cmdline)
+
+
+def _unquote(line: str) -> list[str] | None:
+    # Space-separated words of bare characters, '...' pieces and "'" (how quote() writes a quote).
+    out: list[str] = []
+    pieces: list[str] = []
+    in_word = False
+    i, n = 0, len(line)
+    while i < n:
+        c = line[i]
+        if c == " ":
+            if not in_word:
+                return None  # a leading or doubled space: not join_argv's writing
+            out.append("".join(pieces))
+            pieces, in_word = [], False
+            i += 1
+            continue
+        in_word = True
+        if line.startswith("\"'\"", i):
+            pieces.append("'")
+            i += 3
+        elif c == "'":
+            end = line.find("'", i + 1)
+            if end < 0:
+                return None
+            pieces.append(line[i + 1:end])
+            i = end + 1
+        else:
+            end = i
+            while end < n and line[end] not in " '\"":
+                end += 1
+            if end == i:
+                return None  # a double quote not around a single one
+            pieces.append(line[i:end])
+            i = end
+    if in_word:
+        out.append("".join(pieces))
+    elif out:
+        return None  # a trailing space
+    return out
 
 
 def _is_root() -> bool:

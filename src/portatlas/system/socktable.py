@@ -47,9 +47,11 @@ _LISTEN_ONLY = 1 << 10
 # Every state /proc/net/tcp shows (1-12); not 13, TCP_BOUND_INACTIVE, which /proc never lists.
 _ALL_STATES = 0x1FFE
 _NLMSGHDR = struct.Struct("=IHHII")
+_HEAD = struct.Struct("=IH")  # nlmsg_len, nlmsg_type
 _REQUEST = struct.Struct("=BBBxI48x")  # inet_diag_req_v2 with an empty inet_diag_sockid
-_PORTS = struct.Struct("!HH")  # inet_diag_sockid's ports are big-endian
-_U32 = struct.Struct("=I")
+# inet_diag_msg: state; inet_diag_sockid's ports (big-endian), source and destination addresses; the inode.
+_MSG = struct.Struct("=xBxxHH16s16s28xI")
+_SWAP = sys.byteorder == "little"
 _I32 = struct.Struct("=i")
 
 
@@ -104,30 +106,28 @@ def _dump(sock: Any, transport: str, family: int, proto: int, states: int, inclu
     sock.send(_NLMSGHDR.pack(_NLMSGHDR.size + len(req), _SOCK_DIAG_BY_FAMILY, _NLM_F_REQUEST_DUMP, 1, 0) + req)
     fam = "ipv4" if family == _AF_INET else "ipv6"
     decode = _v4 if family == _AF_INET else _v6
+    tcp = transport == "tcp"
+    head, msg = _HEAD.unpack_from, _MSG.unpack_from
     while True:
         buf: bytes = sock.recv(1 << 17)
         if not buf:
             return True
         off = 0
         while off + 16 <= len(buf):
-            size, kind = _NLMSGHDR.unpack_from(buf, off)[:2]
+            size, kind = head(buf, off)
             if size < _NLMSGHDR.size:
                 return False  # a malformed message: read /proc/net instead
             if kind == _NLMSG_DONE:
                 return True
             if kind == _NLMSG_ERROR:
                 return _I32.unpack_from(buf, off + 16)[0] == 0
-            m = off + 16  # struct inet_diag_msg: family, state, timer, retrans, then inet_diag_sockid
-            code = buf[m + 1]
-            sport, dport = _PORTS.unpack_from(buf, m + 4)
-            if transport == "tcp":
-                state = TCP_STATES.get(code, f"{code:02X}")
-            else:
-                state = CONNECTED if dport else BOUND
+            code, sport, dport, src, dst, inode = msg(buf, off + 16)
+            if _SWAP:  # the ports are big-endian on the wire
+                sport, dport = (sport >> 8) | (sport & 0xFF) << 8, (dport >> 8) | (dport & 0xFF) << 8
+            state = TCP_STATES.get(code, f"{code:02X}") if tcp else CONNECTED if dport else BOUND
             if include_all or state == LISTEN or state == BOUND:
-                peer = endpoint(decode(buf[m + 24:m + 40]), dport) if dport else None
-                inode = str(_U32.unpack_from(buf, m + 68)[0])
-                out.append((transport, fam, decode(buf[m + 8:m + 24]), sport, state, peer, inode))
+                peer = endpoint(decode(dst), dport) if dport else None
+                out.append((transport, fam, decode(src), sport, state, peer, str(inode)))
             off += (size + 3) & ~3
 
 
