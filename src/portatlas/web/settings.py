@@ -39,7 +39,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("client_ip_header", "PORTATLAS_CLIENT_IP_HEADER", None,
             "behind a proxy: the header holding the client address (e.g. X-Forwarded-For; its last entry counts)"),
     Setting("base_url", "PORTATLAS_BASE_URL", "", "prefix of every link (e.g. https://ports.example.org)"),
-    Setting("cache_mb", "PORTATLAS_CACHE_MB", 24, "memory for rendered pages and JSON answers, in MB"),
+    Setting("cache_mb", "PORTATLAS_CACHE_MB", 12, "memory for rendered pages and JSON answers, in MB"),
 )
 
 
@@ -55,7 +55,7 @@ class Settings:
     feedback_rate: str = "10/60"
     client_ip_header: str | None = None
     base_url: str = ""
-    cache_mb: int = 24
+    cache_mb: int = 12
     # Not from the environment: where the feedback form of exported pages posts (None: no form),
     # and whether cached port answers skip the router (tests turn it off to compare both paths).
     feedback_api: str | None = field(default=None, compare=False)

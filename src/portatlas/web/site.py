@@ -33,7 +33,7 @@ from .settings import Settings
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 MAX_SPAN = 4096
-_LOOKUP_MEMO_MAX = 4096
+_LOOKUP_MEMO_MAX = 1024
 
 _YES, _NO = "\x01", "\x02"  # stand-ins for the counts while a page is rendered once
 
