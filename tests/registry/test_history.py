@@ -101,6 +101,10 @@ def test_diff_cli(cli, oracles, store) -> None:
     data = json.loads(r.stdout)
     gone = named(oracles["2025-08-26"]) - named(oracles["2026-08-17"])
     assert {(x["name"], x["transport"] or "", x["number"]) for x in data["removed"] if x["name"] and x["low"] is not None} == gone
+    only = json.loads(cli("diff", "2025-08-26", "latest", "--assigned", "--json").stdout)
+    assert {(x["name"], x["transport"] or "", x["number"]) for x in only["removed"]} == gone
+    assert all(x["name"] and x["low"] is not None for x in only["added"] + only["removed"])
+    assert only["counts"]["removed"] == len(gone)
     since = cli("diff", "--since", "2025-01-01")  # inside the gap: the last edition before is used
     assert since.returncode == 0 and "from edition 2024-03-18 to 2026-08-17" in since.stdout
     missing = cli("diff", "2024-05-01", "2026-08-17")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import BadInput
-from ..registry.history import diff
+from ..registry.history import assignments_only, diff
 from . import history_text
 from .common import emit_json, parser, write
 
@@ -17,6 +17,8 @@ def run(argv: list[str]) -> int:
                    help="the same kinds (default: 'current', the edition in use)")
     p.add_argument("--since", metavar="DATE",
                    help="shorthand for OLD = the last edition on or before DATE, NEW = current")
+    p.add_argument("--assigned", action="store_true",
+                   help="only rows giving a service name a port (no reserved, unassigned or name-only rows)")
     p.add_argument("--limit", type=int, default=history_text.MAX_LISTED,
                    help=f"list at most N rows per section in text (default {history_text.MAX_LISTED})")
     args = p.parse_args(argv)
@@ -27,5 +29,7 @@ def run(argv: list[str]) -> int:
     if args.limit < 1:
         raise BadInput(f"--limit {args.limit} is too small: list at least 1 row per section")
     d = diff(args.since, "current", since=True) if args.since else diff(args.old, args.new or "current")
+    if args.assigned:
+        d = assignments_only(d)
     emit_json(d) if args.json else write(history_text.diff_text(d, args.limit))
     return 0

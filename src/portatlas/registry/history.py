@@ -263,6 +263,15 @@ def diff_rows(old_rows: Iterable[Row], new_rows: Iterable[Row], old: str, new: s
                        tuple(added), tuple(removed), tuple(changed))
 
 
+def assignments_only(d: EditionDiff) -> EditionDiff:
+    """The diff restricted to rows that give a service name a port (before or after), counts recomputed."""
+    added = tuple(r for r in d.added if _assigns_port(r))
+    removed = tuple(r for r in d.removed if _assigns_port(r))
+    changed = tuple(c for c in d.changed if _assigns_port(c.before) or _assigns_port(c.after))
+    counts = DiffCounts(len(added), len(removed), len(changed), len(added), len(removed))
+    return EditionDiff(d.old, d.new, d.old_source, d.new_source, counts, added, removed, changed)
+
+
 def _assigns_port(r: Record) -> bool:
     """A row giving a service name a port (not a name-only registration)."""
     return r.state is State.ASSIGNED and r.low is not None
