@@ -159,3 +159,36 @@ def test_an_updated_edition_joins_the_history(editions, tmp_path, store) -> None
     s = stats_over_time()
     assert s.dates[-1] == "2026-09-01" and s.editions[-1] == Registry.default().stats()
     assert diff("2026-08-17", "latest").counts.assignments_removed == 1
+
+
+def test_service_timelines_agree_with_the_editions(oracles, store) -> None:
+    """For chosen and random names, the rows a name's timeline gives at each sample edition are that edition's."""
+    from portatlas.registry.history import service_history
+
+    rng = random.Random(9887)
+    pool = sorted({r.name for r in oracles["2017-03-10"].rows if r.name} |
+                  {r.name for r in oracles["2026-08-17"].rows if r.name})
+    names = ["tacacss", "netconf-beep", "compressnet", "http"] + rng.sample(pool, 25)
+    for name in names:
+        h = service_history(name)
+        for date in SAMPLE:
+            want = sorted((r.protocol, "" if r.low is None else (f"{r.low}" if r.low == r.high else f"{r.low}-{r.high}"))
+                          for r in oracles[date].rows if r.name.lower() == name.lower())
+            shown = [e for e in h.events if e.first <= date]
+            got = sorted((r.transport.value if r.transport else "", r.number)
+                         for r in (shown[-1].records if shown else ()))
+            assert got == want, (name, date)
+
+
+def test_service_history_cli(cli, store) -> None:
+    r = cli("history", "netconf-beep")
+    assert r.returncode == 0, r.stderr
+    assert "831/tcp: given back (de-assigned or revoked)" in r.stdout
+    assert "between 2025-09-26 and 2025-09-29" in r.stdout
+    j = json.loads(cli("history", "TACACSS", "--json").stdout)
+    assert j["name"] == "tacacss" and j["events"][0]["kind"] == "registered"
+    assert (j["events"][0]["before"], j["events"][0]["first"]) == ("2024-03-18", "2025-08-26")
+    missing = cli("history", "no-such-service-anywhere")
+    assert missing.returncode == 1 and missing.stderr.count("\n") == 1
+    both = cli("history", "tacacss", "--transport", "tcp")
+    assert both.returncode == 2 and "--transport" in both.stderr

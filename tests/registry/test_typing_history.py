@@ -43,7 +43,7 @@ def test_json_doc_names_every_field() -> None:
 
     doc = (ROOT / "docs" / "json-history.md").read_text(encoding="utf-8")
     for cls in (history.FieldChange, history.PortEvent, history.TransportHistory, history.PortHistory,
-                history.EditionDiff, history.DiffCounts, history.StatsOverTime, history.RecordChange,
+                history.EditionDiff, history.DiffCounts, history.ServiceHistory, history.ServiceEvent, history.StatsOverTime, history.RecordChange,
                 update.UpdateResult, editions.EditionInUse, editions.StoredEdition):
         for f in fields(cls):
             assert f"`{f.name}`" in doc, f"{cls.__name__}.{f.name}"

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+from ..errors import BadInput
 from ..query.parse_input import parse_port, parse_transport
-from ..registry.history import port_history
+from ..registry.history import port_history, service_history
 from . import history_text
 from .common import emit_json, parser, write
 
 
 def run(argv: list[str]) -> int:
-    """Exit 0 with the timeline; 2 for a bad port or transport."""
-    p = parser("history", "A port's timeline across the registry's editions since 2017: each change "
-                          "of state or assignment, between the last edition without it and the first with it.")
-    p.add_argument("port", help="a port number, 0-65535")
+    """Exit 0 with the timeline; 1 for a service name no edition has; 2 for a bad port or transport."""
+    p = parser("history", "A port's (or a service name's) timeline across the registry's editions since 2017: "
+                          "each change of state or assignment, between the last edition without it and "
+                          "the first with it.")
+    p.add_argument("port", help="a port number, 0-65535, or a service name")
     p.add_argument("--transport", help="only this transport: tcp, udp, sctp or dccp (default all)")
     args = p.parse_args(argv)
-    h = port_history(parse_port(args.port), parse_transport(args.transport))
+    text = args.port.strip()
+    if text and not text.isdigit() and not text.lstrip("+-").isdigit():
+        # A service name: when it was registered, its rows changed, its ports given back.
+        if args.transport:
+            raise BadInput("--transport applies to a port's history; a service's history shows all its rows")
+        sh = service_history(text)
+        emit_json(sh) if args.json else write(history_text.service_history_text(sh))
+        return 0
+    h = port_history(parse_port(text), parse_transport(args.transport))
     emit_json(h) if args.json else write(history_text.port_history_text(h))
     return 0

@@ -11,8 +11,10 @@ from ..registry.history import (
     FieldChange,
     PortEvent,
     PortHistory,
+    ServiceHistory,
     StatsOverTime,
     TransportHistory,
+    row_label,
 )
 from ..registry.update import UpdateResult
 from .common import bold
@@ -85,6 +87,37 @@ def port_history_text(h: PortHistory) -> str:
             out += _event_lines(ev, h.range)
         if len(events) == 1:
             out.append(f"  {'':<38} (no change in {h.editions} editions)")
+    if h.gaps:
+        gaps = "; ".join(f"{a} and {b}" for a, b in h.gaps)
+        out += ["", f"No editions between {gaps}: a change there is dated to the gap. "
+                "Dates beside a row are the registry's own."]
+    return "\n".join(out)
+
+
+def service_history_text(h: ServiceHistory) -> str:
+    """A service name's timeline: its rows when registered, then what changed."""
+    out = [bold(f"Service {h.name}: history in {h.editions} editions of the registry, "
+                f"{h.first_edition} to {h.last_edition}"), ""]
+    for ev in h.events:
+        when = f"{ev.when:<38} "
+        pad = "  " + " " * len(when)
+        ports = ", ".join(dict.fromkeys(row_label(r) for r in ev.records))
+        head = {"present": f"registered: {ports}", "registered": f"registered: {ports}",
+                "changed": f"changed, now: {ports}", "removed": "removed from the registry"}[ev.kind]
+        out.append("  " + when + head)
+        added = {c.new for c in ev.changes if c.field == "row" and c.new}
+        for r in ev.records:
+            if ev.kind == "changed" and row_label(r) not in added:
+                continue  # an unchanged or edited row: its changes below say what moved
+            extra = [x for x in (", ".join(p.display for p in r.assignees), _refs(r), _dates(r)) if x]
+            out.append(f"{pad}{row_label(r)}: {r.description}" + (f" ({'; '.join(extra)})" if extra else ""))
+        for c in ev.changes:
+            if c.field == "row" and c.old:
+                out.append(f"{pad}{c.old}: given back (de-assigned or revoked)")
+            elif c.field != "row":
+                out.append(f"{pad}{c.record}: {change_text(c)}")
+    if len(h.events) == 1 and h.events[0].kind == "present":
+        out.append(f"  {'':<38} (no change in {h.editions} editions)")
     if h.gaps:
         gaps = "; ".join(f"{a} and {b}" for a, b in h.gaps)
         out += ["", f"No editions between {gaps}: a change there is dated to the gap. "

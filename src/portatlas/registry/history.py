@@ -300,6 +300,7 @@ class History:
         self._records: list[Record | None] = [None] * len(self._raw)
         self._cover: list[tuple[int, ...]] | None = None
         self._gaps: tuple[tuple[str, str], ...] | None = None
+        self._names: dict[str, list[int]] | None = None
         self._asked = 0
 
     @classmethod
@@ -391,7 +392,21 @@ class History:
     def runs(self, port: int) -> list[tuple[str, str, Sequence[Record]]]:
         """(first edition, last edition, rows covering ``port``) for each run of editions
         in which those rows stay the same, oldest first."""
-        cov = self.covering(port)
+        return self.runs_of(self.covering(port))
+
+    def named(self, name: str) -> list[int]:
+        """Ids of the record versions registering a service name (any letter case)."""
+        if self._names is None:
+            names: dict[str, list[int]] = {}
+            for v, rec in enumerate(self._raw):
+                if rec[0]:
+                    names.setdefault(rec[0].lower(), []).append(v)
+            self._names = names
+        return list(self._names.get(name.lower(), ()))
+
+    def runs_of(self, cov: Sequence[int]) -> list[tuple[str, str, Sequence[Record]]]:
+        """(first edition, last edition, the versions of ``cov`` shown) for each run of
+        editions in which that set stays the same, oldest first."""
         n = len(self.editions)
         cuts = {0}
         for v in cov:
@@ -571,6 +586,98 @@ def port_history(port: int, transport: Transport | str | None = None, *,
         editions=len(dates), gaps=found_gaps,
         transports=tuple(timeline(port, t, runs) for t in ts),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceEvent:
+    """One step of a service name's timeline: its rows changed between ``before`` and ``first``.
+
+    ``kind``: present (the first event), registered, changed or removed.
+    ``records`` are the name's rows from then on (empty once removed);
+    ``changes`` name the row each concerns as 'number/transport' ('' number
+    for a name-only row), with field 'row' for a row added or taken away.
+    """
+
+    kind: str
+    first: str
+    before: str | None
+    records: tuple[Record, ...]
+    changes: tuple[FieldChange, ...] = ()
+
+    @property
+    def when(self) -> str:
+        """'present since at least 2017-03-10' or 'between 2024-03-18 and 2025-08-26'."""
+        if self.before is None:
+            return f"present since at least {self.first}"
+        return f"between {self.before} and {self.first}"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceHistory:
+    """Everything the editions say of one service name over time."""
+
+    name: str
+    first_edition: str
+    last_edition: str
+    editions: int
+    gaps: tuple[tuple[str, str], ...]
+    events: tuple[ServiceEvent, ...]
+
+
+def row_label(r: Record) -> str:
+    """'300/tcp', '9/all' for a row on every transport, '(no port)' for a name-only row."""
+    t = r.transport.value if r.transport else "all"
+    if not r.number:
+        return "(no port)" if r.transport is None else f"(no port)/{t}"
+    return f"{r.number}/{t}"
+
+
+def service_history(name: str, *, include_stored: bool = True) -> ServiceHistory:
+    """A service name's timeline: when it was registered, each change of its rows, its removal.
+
+    ``NotFound`` (with suggestions) when no edition ever had the name.
+    """
+    h = history()
+    versions = h.named(name)
+    runs = h.runs_of(versions) if versions else [(h.editions[0], h.editions[-1], [])]
+    dates: Sequence[str] = h.editions
+    found_gaps = h.gaps
+    newer = _newer_editions(h.editions[-1]) if include_stored else []
+    for date, reg in newer:
+        runs.append((date, date, [reg.index.record(i) for i in reg.index.name_ids(name)]))
+    if newer:
+        dates = [*dates, *(d for d, _ in newer)]
+        found_gaps = gaps(dates)
+    if not any(rows for _, _, rows in runs):
+        from ..atlas import Registry
+
+        Registry.default().service(name)  # raises NotFound with close names
+        raise NotFound(f"no service named {name!r} in any edition since {dates[0]}")
+    events: list[ServiceEvent] = []
+    prev: dict[str, Record] | None = None
+    prev_last: str | None = None
+    for first, last, rows in runs:
+        now = {row_label(r): r for r in sorted(rows, key=_order)}
+        view = {k: tuple(_fields(r).items()) for k, r in now.items()}
+        prev_view = None if prev is None else {k: tuple(_fields(r).items()) for k, r in prev.items()}
+        if view != prev_view and not (prev is None and not now):
+            changes: list[FieldChange] = []
+            if prev is not None:
+                for k in prev.keys() - now.keys():
+                    changes.append(FieldChange("row", k, None, k))
+                for k in now.keys() - prev.keys():
+                    changes.append(FieldChange("row", None, k, k))
+                for k in sorted(prev.keys() & now.keys()):
+                    changes.extend(FieldChange(c.field, c.old, c.new, k)
+                                   for c in field_changes(prev[k], now[k]) if c.field != "name")
+            kind = ("present" if not events and prev_last is None else "registered" if not prev
+                    else "removed" if not now else "changed")
+            events.append(ServiceEvent(kind, first, prev_last, tuple(now.values()),
+                                       tuple(sorted(changes, key=lambda c: (c.record or "", c.field)))))
+        prev = now
+        prev_last = last
+    shown = next((r.name for e in events for r in e.records if r.name), name)
+    return ServiceHistory(shown or name, dates[0], dates[-1], len(dates), found_gaps, tuple(events))
 
 
 def gaps(dates: Sequence[str], days: int = GAP_DAYS) -> tuple[tuple[str, str], ...]:
