@@ -53,4 +53,9 @@ def run(argv: list[str]) -> int:
             if show:
                 sys.stderr.write("\r\033[K")
     emit_json(result) if args.json else write(history_text.update_text(result))
+    import os
+
+    if os.environ.get("PORTATLAS_REGISTRY") and result.status != "unchanged":
+        sys.stderr.write(f"portatlas: note: PORTATLAS_REGISTRY is set, so answers still come from "
+                         f"{os.environ['PORTATLAS_REGISTRY']} until it is unset\n")
     return 0
