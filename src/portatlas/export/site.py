@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 from ..atlas import Registry
 from ..errors import BadInput
-from ..model import PortRange, to_json
+from ..model import PortRange
 from ..web.settings import Settings
 from ..web.site import STATIC, Site, dump
 
@@ -286,4 +286,4 @@ class _Bar:
         sys.stderr.flush()
 
 
-__all__ = ["export_site", "ExportResult", "other_pages", "to_json", "Any"]
+__all__ = ["export_site", "ExportResult", "other_pages"]

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 
-from ..errors import BadInput, NotFound, PortatlasError
+from ..errors import PortatlasError
 
 log = logging.getLogger("portatlas.web")
 
@@ -99,4 +98,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, unexpected)
 
 
-__all__ = ["HTTPError", "install", "error_body", "error_response", "BadInput", "NotFound", "Any"]
+__all__ = ["HTTPError", "install", "error_body", "error_response"]

@@ -21,12 +21,12 @@ from markupsafe import Markup
 from .. import __version__
 from ..atlas import Registry
 from ..errors import BadInput, NotFound
-from ..model import TRANSPORTS, PortRange, PortReport, State, Transport, to_json
+from ..model import PortRange, PortReport, Transport, to_json
 from ..query.parse_input import parse_port, shown
 from . import sections
 from .cache import ByteLRU
 from .jsonfast import to_data
-from .picture import PALETTE, tile_of
+from .picture import PALETTE
 from .port_view import REGISTRY_TITLE, REGISTRY_URL, port_context, state_word
 from .settings import Settings
 
@@ -360,4 +360,4 @@ def _series(over_time: Any) -> Any:
     return [(e, s, u, (d - days[0]) / span) for (e, s, u), d in zip(points, days)]
 
 
-__all__ = ["Site", "Page", "dump", "TRANSPORTS", "State", "tile_of"]
+__all__ = ["Site", "Page", "dump"]
