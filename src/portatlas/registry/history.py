@@ -540,19 +540,36 @@ def timeline(port: int, transport: Transport,
     return TransportHistory(transport, tuple(events))
 
 
+_REGISTRIES: dict[tuple[str, int, int], Any] = {}
+
+
 def _newer_editions(after: str) -> list[tuple[str, Any]]:
-    """Stored (updated) editions newer than the shipped history, as (date, Registry)."""
+    """Stored (updated) editions newer than the shipped history, as (date, Registry).
+
+    Where two stored files carry one date, the one in use wins, else the last fetched.
+    Registries are kept per file (path, size, mtime) so a server asking for many ports
+    loads each once.
+    """
     from ..atlas import Registry
     from . import editions as store
 
-    out: dict[str, Any] = {}
-    for s in store.stored():
+    out: dict[str, str] = {}
+    for s in store.stored():  # oldest fetch first, so the last fetched of a date wins
         if s.edition > after and Path(s.path).is_file():
-            out.setdefault(s.edition, s.path)
+            out[s.edition] = s.path
+    in_use = str(store.pointed())
+    for date, path in list(out.items()):
+        if any(x.path == in_use and x.edition == date for x in store.stored()):
+            out[date] = in_use
     regs = []
     for date in sorted(out):
         try:
-            regs.append((date, Registry.from_file(out[date])))
+            st = os.stat(out[date])
+            key = (out[date], st.st_size, st.st_mtime_ns)
+            reg = _REGISTRIES.get(key)
+            if reg is None:
+                reg = _REGISTRIES[key] = Registry.from_file(out[date])
+            regs.append((date, reg))
         except Exception:  # a damaged stored file must not break history; update reports it
             continue
     return regs
