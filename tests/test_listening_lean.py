@@ -95,6 +95,47 @@ def test_lean_json_is_the_library_json_byte_for_byte(registry):
         assert {"unassigned-system", "reserved"} <= codes
 
 
+def _machine_json_with_the_json_module(rep):
+    """The answer as first written, with json's encoder (the reference for json_lines)."""
+    from portatlas.model import to_json
+
+    def sock(x):
+        s = x.listener
+        return {"listener": {"transport": s.transport.value, "family": s.family, "address": s.address,
+                             "port": s.port, "state": s.state, "pid": s.pid, "process": s.process,
+                             "cmdline": s.cmdline, "user": s.user, "note": s.note, "remote": s.remote},
+                "state": x.state.value, "range": x.range.value, "names": list(x.names),
+                "flags": [{"code": f.code, "message": f.message} for f in x.flags]}
+
+    head = {"port": rep.port, "transport": rep.transport.value if rep.transport else None,
+            "include_all": rep.include_all}
+    tail = {"notes": list(rep.notes), "complete": rep.complete, "ephemeral": to_json(rep.ephemeral),
+            "edition": rep.edition}
+    dump = json.JSONEncoder(ensure_ascii=False).encode
+    lines = ["{"] + [f"  {dump(k)}: {dump(v)}," for k, v in head.items()]
+    socks = [dump(sock(x)) for x in rep.sockets]
+    lines.append('  "sockets": [' + ("" if socks else "],"))
+    if socks:
+        lines.append(",\n".join(f"    {s}" for s in socks))
+        lines.append("  ],")
+    items = list(tail.items())
+    lines += [f"  {dump(k)}: {dump(v)}{',' if i < len(items) - 1 else ''}" for i, (k, v) in enumerate(items)]
+    lines.append("}")
+    return "\n".join(lines)
+
+
+@linux
+def test_machine_json_is_what_the_json_module_wrote(registry):
+    eph = read_range()
+    with _flagged_sockets(registry) as mine:
+        rows = processes.rows(include_all=True)
+        port = sorted(mine)[0]
+    for include_all, transport, at in ((False, None, None), (True, None, None), (False, "udp", None),
+                                       (True, None, port), (False, None, 307)):
+        rep = machine(registry, at, transport, include_all, probe=ReplayProbe(rows), eph=EphemeralRange(*eph))
+        assert machine_json(rep) == _machine_json_with_the_json_module(rep)
+
+
 @linux
 def test_listening_json_as_a_process_matches_the_library(cli, registry):
     """The real entry point (lean) against the library path in this process, on this test's own sockets."""

@@ -71,7 +71,8 @@ def run(include_all: bool, transport: str | None) -> int:
 
     found = [r for r in rows(include_all) if transport is None or r[0] == transport]
     text = render(found, load(current_source_path()), read_range(), include_all, transport)
-    sys.stdout.write(text + "\n")
+    sys.stdout.write(text)
+    sys.stdout.write("\n")  # not text + "\n": that would copy the whole answer once more
     return 0 if found else 1
 
 

@@ -123,19 +123,23 @@ def no_pid_note(state: str) -> str:
     return f"the OS hides the process holding this socket from this user; {sudo_hint()}"
 
 
+_QUEUED = ("ESTABLISHED", "SYN_RECV", "CLOSE_WAIT")  # a connection no process has accepted yet
+
+
 def finish_rows(rows: list[Row]) -> list[Row]:
     """Sort, and explain connections no process holds yet: they wait in a listener's accept queue."""
-    listening = {(r[0], r[3]): r for r in rows if r[4] == LISTEN}
-    out = []
-    for r in rows:
-        owner = listening.get((r[0], r[3]))
-        if r[5] is None and r[4] in ("ESTABLISHED", "SYN_RECV", "CLOSE_WAIT") and owner is not None:
-            by = f" (PID {owner[5]})" if owner[5] is not None else ""
-            note = f"not accepted yet: waiting in the accept queue of the listener on {endpoint(owner[2], owner[3])}{by}"
-            r = (*r[:9], note, r[10])
-        out.append(r)
-    out.sort(key=_order)
-    return out
+    if any(r[5] is None and r[4] in _QUEUED for r in rows):  # only with --all
+        listening = {(r[0], r[3]): r for r in rows if r[4] == LISTEN}
+        rows = [_queued(r, listening.get((r[0], r[3]))) if r[5] is None and r[4] in _QUEUED else r for r in rows]
+    return sorted(rows, key=_order)
+
+
+def _queued(r: Row, owner: Row | None) -> Row:
+    if owner is None:
+        return r
+    by = f" (PID {owner[5]})" if owner[5] is not None else ""
+    note = f"not accepted yet: waiting in the accept queue of the listener on {endpoint(owner[2], owner[3])}{by}"
+    return (*r[:9], note, r[10])
 
 
 def _order(r: Row) -> tuple[int, str, bool, str, str, str, str]:
