@@ -8,7 +8,6 @@ Commands are imported only when used, so `portatlas 5432` loads little.
 from __future__ import annotations
 
 import sys
-from importlib import import_module
 
 from ..errors import BadInput, PortatlasError
 
@@ -145,6 +144,9 @@ def _dispatch(args: list[str]) -> int:
         module, rest = COMMANDS[first][0], args[1:]
     else:
         module, rest = COMMANDS["lookup"][0], args
-    run = import_module(module).run
+    # __import__ rather than importlib.import_module: importing importlib (and warnings) costs ~0.4 ms
+    # of every command, more than a whole cached `portatlas PORT` answer takes to print.
+    __import__(module)
+    run = sys.modules[module].run
     code: int = run(rest)
     return code
