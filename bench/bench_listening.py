@@ -7,11 +7,16 @@ medians and the ratio. Peers also shown when installed: `netstat -ltnup` and
 and at most 2x ss.
 
 Two reference rows say where portatlas's time goes: the bare interpreter
-(`python -c pass`) and the interpreter plus the registry layer every command
-loads (`import portatlas.atlas`); and the same command with the psutil probe
-(PORTATLAS_LISTENER_PROBE=psutil) shows what reading /proc directly saves.
+(`python -c pass`) and the interpreter plus the registry layer most commands
+load (`import portatlas.atlas`); and the same command with the psutil probe
+(PORTATLAS_LISTENER_PROBE=psutil) goes through the library's value types and psutil
+instead of the lean path.
+`--baseline SRC` adds the same command run from another source tree (the
+`src` directory of a checkout of an earlier commit), for before/after figures
+in one run:
 
-    .venv/bin/python bench/bench_listening.py [--sockets 1000] [--runs 21]
+    git worktree add /tmp/before <commit> && python -m compileall -q /tmp/before/src
+    .venv/bin/python bench/bench_listening.py [--sockets 1000] [--runs 21] [--baseline /tmp/before/src]
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ def open_listeners(n: int) -> list[socket.socket]:
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> float:
-    if cmd[0].startswith("PORTATLAS_"):  # VAR=value prefix, as a shell would take it
+    if "=" in cmd[0]:  # VAR=value prefix, as a shell would take it
         k, _, v = cmd[0].partition("=")
         env, cmd = {**env, k: v}, cmd[1:]
     t = time.perf_counter()
@@ -60,6 +65,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sockets", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=21)
+    ap.add_argument("--baseline", metavar="SRC", help="also time `listening --json` from this source tree")
     args = ap.parse_args()
     exe = Path(sys.executable).parent / "portatlas"
     portatlas = [str(exe), "listening", "--json"] if exe.exists() else [sys.executable, "-m", "portatlas",
@@ -71,6 +77,10 @@ def main() -> None:
         peers["netstat -ltnup"] = ["netstat", "-ltnup"]
     if shutil.which("lsof"):
         peers["lsof -nP -iTCP -sTCP:LISTEN -iUDP"] = ["lsof", "-nP", "-iTCP", "-sTCP:LISTEN", "-iUDP"]
+    if args.baseline:
+        main = "import sys; from portatlas.cli.main import main; sys.exit(main())"
+        peers["  same, from --baseline"] = [f"PYTHONPATH={Path(args.baseline).resolve()}", sys.executable, "-c", main,
+                                            "listening", "--json"]
     peers["  same, psutil probe"] = ["PORTATLAS_LISTENER_PROBE=psutil", *portatlas]
     peers["  ref: python -c pass"] = [sys.executable, "-c", "pass"]
     peers["  ref: python -c 'import portatlas.atlas'"] = [sys.executable, "-c", "import portatlas.atlas"]
