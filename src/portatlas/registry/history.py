@@ -553,6 +553,12 @@ def _newer_editions(after: str) -> list[tuple[str, Any]]:
     from ..atlas import Registry
     from . import editions as store
 
+    # Asked once per port by a crawl of every page: answer from memory while neither
+    # the store's bookkeeping nor the pointer has changed.
+    stamp = (after, *(_stat(p) for p in (store.store_dir() / "meta.json", store.store_dir() / "current")))
+    memo = _NEWER.get(stamp)
+    if memo is not None:
+        return memo
     out: dict[str, str] = {}
     for s in store.stored():  # oldest fetch first, so the last fetched of a date wins
         if s.edition > after and Path(s.path).is_file():
@@ -572,7 +578,20 @@ def _newer_editions(after: str) -> list[tuple[str, Any]]:
             regs.append((date, reg))
         except Exception:  # a damaged stored file must not break history; update reports it
             continue
+    _NEWER.clear()
+    _NEWER[stamp] = regs
     return regs
+
+
+_NEWER: dict[tuple[Any, ...], list[tuple[str, Any]]] = {}
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
 
 
 def port_history(port: int, transport: Transport | str | None = None, *,
