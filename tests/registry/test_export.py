@@ -100,3 +100,8 @@ def test_edition_command(store, registry) -> None:
     assert j["in_use"]["origin"] == "bundled" and j["stored"] == []
     env = run_cli("edition", "--json", env={"PORTATLAS_REGISTRY": j["in_use"]["path"]})
     assert json.loads(env.stdout)["origin"] == "environment"
+
+
+def test_edition_with_a_missing_registry_file_is_one_line(store, tmp_path) -> None:
+    r = run_cli("edition", env={"PORTATLAS_REGISTRY": str(tmp_path / "gone.xml")})
+    assert r.returncode == 4 and "PORTATLAS_REGISTRY" in r.stderr and r.stderr.count("\n") == 1

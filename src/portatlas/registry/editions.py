@@ -203,6 +203,11 @@ def in_use() -> EditionInUse:
     from ..atlas import Registry
 
     path = sources.current_source()
+    if not path.is_file():
+        from ..errors import RegistryError
+
+        raise RegistryError(f"PORTATLAS_REGISTRY names {path}, which is not a file: unset it, "
+                            "or name a registry XML file (plain or .xz)")
     reg = Registry.from_file(path)
     if os.environ.get("PORTATLAS_REGISTRY"):
         origin, source, fetched = "environment", f"PORTATLAS_REGISTRY={path}", None
