@@ -260,3 +260,29 @@ def test_update_leaves_the_new_index_cached(editions, tmp_path, store, monkeypat
     monkeypatch.setattr(parse_module, "parse", refuse)
     ix = index.load(Path(result.path))
     assert ix.edition == OLD and len(ix) == len(editions[OLD].split(b"<record")) - 1
+
+
+def test_any_bytes_are_refused_cleanly(tmp_path, store) -> None:
+    """Whatever a download holds, update raises one of its own errors and stores nothing."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from portatlas.errors import PortatlasError
+    from portatlas.registry.update import update
+
+    head = lzma.decompress(BUNDLED.read_bytes())[:4000]
+    bodies = st.one_of(st.binary(max_size=2000), st.binary(max_size=2000).map(lambda b: head + b),
+                       st.text(max_size=500).map(lambda t: head + t.encode("utf-8", "surrogatepass")))
+    f = tmp_path / "body.xml"
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(bodies)
+    def check(body: bytes) -> None:
+        f.write_bytes(body)
+        with pytest.raises(PortatlasError) as e:
+            update(str(f))
+        assert e.value.exit_code in (4, 5) and "\n" not in str(e.value)
+        stored = list((store / "editions").glob("service-names-port-numbers.*")) if (store / "editions").exists() else []
+        assert stored == [] and not (store / "editions" / "current").exists()
+
+    check()

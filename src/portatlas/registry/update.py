@@ -13,6 +13,7 @@ import hashlib
 import marshal
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .. import index as _index
 from .. import sources
@@ -72,13 +73,17 @@ def update(source: str | None = None, *, force: bool = False, max_bytes: int | N
         got = fetch(source, etag=etag, last_modified=last_modified,
                     max_bytes=max_bytes or default_max, timeout=timeout or default_timeout,
                     progress=progress)
-        old_edition, old_rows = _rows(current_path)
+        from ..atlas import Registry
+
+        # The edition in use, compiled (cached); its rows are made only once the download is valid.
+        current = Registry.from_file(current_path)
+        old_edition = current.edition
         if not got.modified:
             _remember(got, current_path.name)
             return UpdateResult("unchanged", source, old_edition, old_edition, str(current_path),
                                 f"edition {old_edition} is current: {_host(source)} has nothing newer "
                                 "(304 Not Modified); nothing switched")
-        return _apply(got, current_path, old_edition, old_rows, force)
+        return _apply(got, current_path, current, force)
 
 
 def _host(source: str) -> str:
@@ -87,10 +92,10 @@ def _host(source: str) -> str:
     return urlsplit(source).netloc or source
 
 
-def _apply(got: Fetched, current_path: Path, old_edition: str, old_rows: list[Row],
-           force: bool) -> UpdateResult:
+def _apply(got: Fetched, current_path: Path, current: Any, force: bool) -> UpdateResult:
     from .parse import parse
 
+    old_edition = current.edition
     what = f"the download from {_host(got.source)}" if got.source.startswith("http") else got.source
     head = got.data[:512].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")):
@@ -103,15 +108,17 @@ def _apply(got: Fetched, current_path: Path, old_edition: str, old_rows: list[Ro
         raise RegistryError(f"{what} is not a usable registry: {e}; nothing changed, "
                             f"edition {old_edition} stays in use") from None
     n = len(parsed.records)
-    floor = max(MIN_RECORDS, int(MIN_SHARE * len(old_rows)))
+    old_count = len(current.index)
+    floor = max(MIN_RECORDS, int(MIN_SHARE * old_count))
     if n < floor:
         raise RegistryError(f"{what} has only {n:,} records where at least {floor:,} are expected "
-                            f"(edition {old_edition} has {len(old_rows):,}); nothing changed")
+                            f"(edition {old_edition} has {old_count:,}); nothing changed")
     new_edition = parsed.edition
     if new_edition < old_edition and not force:
         raise RegistryError(f"{what} is edition {new_edition}, older than {old_edition} in use; "
                             "nothing changed (--force switches to it anyway)")
     new_rows = [record_row(r) for r in parsed.records]
+    old_rows = list(_rows_of(current))
     if new_edition == old_edition and new_rows == old_rows:
         _remember(got, current_path.name)
         return UpdateResult("unchanged", got.source, old_edition, new_edition, str(current_path),
