@@ -71,3 +71,18 @@ def test_the_feedback_form_works_without_javascript(browser, serve):
     page.wait_for_url(re.compile(r".*/port/22#feedback$"))
     assert int(page.locator("#fb-no").inner_text()) == before + 1
     ctx.close()
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_every_kind_of_page_fits_a_phone_and_runs_no_failing_script(browser, serve):
+    server = serve()
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    for path in ("/", "/port/307", "/port/80", "/port/60000", "/service/http", "/range/system", "/range/user",
+                 "/range/dynamic", "/gaps", "/stats", "/search?q=postgres", "/ports/0-255"):
+        page.goto(server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    assert problems == []

@@ -121,7 +121,7 @@ async def portspace(request: Request) -> Response:
 
 
 _STATIC = {p.name: p.read_bytes() for p in STATIC.iterdir() if p.is_file()}
-_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 
 
 @router.get("/static/{name}")
