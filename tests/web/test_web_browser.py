@@ -86,3 +86,30 @@ def test_every_kind_of_page_fits_a_phone_and_runs_no_failing_script(browser, ser
         page.goto(server.url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
     assert problems == []
+
+
+@pytest.mark.browser
+def test_the_static_export_searches_and_links_without_python_behind_it(browser, tmp_path, registry):
+    import functools
+    import http.server
+    import threading
+
+    from portatlas.export.site import export_site
+
+    export_site(tmp_path / "site", registry=registry, ports=[5432], pages=["/"], jobs=1, progress=False)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "site"))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{httpd.server_address[1]}"
+        page = browser.new_page()
+        page.goto(base + "/")
+        page.fill("#q", "postgres")
+        page.press("#q", "Enter")
+        page.locator('#search-results a[href="/port/5432"]').first.click()
+        page.wait_for_url(re.compile(r".*/port/5432/?$"))
+        assert page.locator("#headline").inner_text() == registry.report(5432).headline
+        page.goto(base + "/search/?q=5432")
+        page.wait_for_url(re.compile(r".*/port/5432/?$"))
+    finally:
+        httpd.shutdown()
