@@ -81,7 +81,7 @@ def canonical_page(registry: Any, page: Any) -> str:
         if kind == "ports" and arg and "-" in arg[1:]:
             lo, _, hi = arg.partition("-")
             a, b = parse_port(lo), parse_port(hi)
-            if a <= b:
+            if a <= b and b - a < 4096:  # the span pages there are
                 return f"/ports/{a}-{b}"
         if kind == "range" and arg in ("system", "user", "dynamic"):
             return path

@@ -70,7 +70,7 @@ def _web_signals() -> Any:
         frequencies=table, frequencies_note=note,
         listening=None,
         listening_note="a web page cannot see your machine: run 'portatlas advise PORT' there",
-        unprivileged_start=1024, unprivileged_source="the Unix default (ports below 1024 need privileges)",
+        unprivileged_start=1024, unprivileged_source="the Unix default",
     )
 
 
