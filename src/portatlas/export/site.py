@@ -76,11 +76,7 @@ def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str 
     report = _progress_callback(progress, total)
 
     # Every page and document is a task for the worker processes (forked from this one, so the
-    # registry and the shared timelines are built once): ports in chunks, other pages in chunks,
-    # the remaining documents as one task.
-    from ..web import sections
-
-    sections.use_history_memo(True)
+    # registry is loaded once): ports in chunks, other pages in chunks, the other documents as one task.
     global _site
     _site = site
     tasks: list[tuple[str, str, list[Any]]] = [("docs", str(root), [])]
@@ -108,7 +104,6 @@ def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str 
         if pool is not None:
             pool.terminate()
     _site = None
-    sections.use_history_memo(False)
     report(total, total)
     (root / MARKER).write_text(f"portatlas site export, edition {site.edition}\n", encoding="utf-8")
     return ExportResult(directory=str(root), pages=total, documents=files - total,
@@ -192,9 +187,6 @@ def _init(source: str, settings: Settings) -> None:
     """A worker started by spawn (not fork) builds its own Site."""
     global _site
     if _site is None:
-        from ..web import sections
-
-        sections.use_history_memo(True)
         _site = Site(Registry.from_file(source), settings, mode="export")
 
 
