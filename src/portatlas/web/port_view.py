@@ -262,6 +262,10 @@ def build_faq(rep: PortReport, bad: bool, ephemeral: list[tuple[str, int, int]],
                     "Software may still use it without an assignment."))
 
     faq.append((f"Is port {p} TCP or UDP?", "; ".join(rep.details) + "."))
+    if p == 0:
+        faq.append(("Can a server listen on port 0?",
+                    "No: binding port 0 asks the operating system for any free ephemeral port, so port 0 "
+                    "itself never carries a service."))
 
     if info.state is State.ASSIGNED:
         dates = sorted(r.registered for r in info.assignments if r.registered)

@@ -27,7 +27,7 @@ from . import sections
 from .cache import ByteLRU
 from .jsonfast import to_data
 from .picture import PALETTE
-from .port_view import REGISTRY_TITLE, REGISTRY_URL, port_context, state_word
+from .port_view import REGISTRY_TITLE, REGISTRY_URL, neighbour_summary, port_context, state_word
 from .settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -79,6 +79,7 @@ class Site:
             url=self.url, static=self.static_url, svc_url=self.service_url, port_url=self.port_url,
             site=self, edition=self.edition, version=__version__, palette=PALETTE,
             registry_title=REGISTRY_TITLE, registry_url=REGISTRY_URL, state_word=state_word,
+            neighbour_summary=neighbour_summary,
         )
         self.env.filters["tojsonable"] = to_data
         self._portspace: bytes | None = None
