@@ -154,3 +154,14 @@ def test_two_servers_sharing_postgres_see_each_others_feedback(serve, page_path)
         now = httpx.get(s.url + "/api/feedback", params={"page": page_path}).json()
         assert (now["yes"] - before["yes"], now["no"] - before["no"]) == (1, 1)
     assert httpx.get(a.url + "/api/ports/5432").content == httpx.get(b.url + "/api/ports/5432").content
+
+
+@pytest.mark.server
+def test_a_10_mb_post_to_a_real_server_is_a_413_and_the_server_carries_on(serve):
+    server = serve()
+    r = httpx.post(server.url + "/api/feedback", content=b"{" + b" " * (10 * 1024 * 1024) + b"}",
+                   headers={"content-type": "application/json"}, timeout=60)
+    assert r.status_code == 413 and r.json()["error"]["type"] == "too_large"
+    for path in ("/port/-1", "/port/abc", "/port/99999999999999999999", "/api/ports/70000"):
+        assert 400 <= httpx.get(server.url + path).status_code < 500
+    assert httpx.get(server.url + "/healthz").status_code == 200
