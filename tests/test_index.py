@@ -73,3 +73,13 @@ def test_directories_agree_with_platformdirs(monkeypatch):
 def test_bundled_edition_ships_in_the_package():
     assert BUNDLED.is_file()
     assert "shared" not in BUNDLED.parts
+
+
+def test_a_missing_registry_file_is_one_line_exit_4(tmp_path):
+    from .conftest import run_cli
+
+    missing = str(tmp_path / "nope.xml")
+    for args in (["80"], ["search", "http"], ["postgresql"], ["stats"]):
+        r = run_cli(*args, env={"PORTATLAS_REGISTRY": missing})
+        assert r.returncode == 4, (args, r.stderr)
+        assert r.stderr.count("\n") == 1 and "cannot be read" in r.stderr and "Traceback" not in r.stderr

@@ -368,7 +368,15 @@ def load(source: Path | str, *, use_cache: bool = True) -> Index:
     Works on path strings (``os`` calls, no pathlib) so the CLI's lean paths stay light.
     """
     src = os.fspath(source)
-    path = _cache_file(src) if use_cache else None
+    try:
+        path = _cache_file(src) if use_cache else None
+        if path is None:
+            os.stat(src)
+    except OSError as e:
+        raise RegistryError(
+            f"registry file {src} cannot be read ({e.strerror}); check PORTATLAS_REGISTRY, "
+            "or run 'portatlas edition' to see the edition in use"
+        ) from None
     if path is not None:
         try:
             data = _read_cache(path)
@@ -378,8 +386,11 @@ def load(source: Path | str, *, use_cache: bool = True) -> Index:
             pass  # missing or damaged cache: rebuild below
     from .registry.parse import parse
 
-    with open(src, "rb") as f:
-        raw = f.read()
+    try:
+        with open(src, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise RegistryError(f"registry file {src} cannot be read ({e.strerror})") from None
     data = compile_registry(parse(raw), source=src)
     if path is not None:
         _write_atomically(path, encode_cache(data))

@@ -1,7 +1,8 @@
 """Entry point and the one error boundary of the command line.
 
 Exit codes (as grep's): 0 answered, 1 nothing found, 2 bad input, 3 an
-unexpected fault, 4 a registry file that cannot be read, 130 interrupted.
+unexpected fault, 4 a registry file that cannot be read, 5 an update that
+failed (download, store or lock), 130 interrupted.
 Commands are imported only when used, so `portatlas 5432` loads little.
 """
 
@@ -44,7 +45,7 @@ commands:
 {commands}
 
 exit codes: 0 answered, 1 nothing found, 2 bad input, 3 unexpected fault,
-            4 unreadable registry file, 130 interrupted
+            4 unreadable registry file, 5 update failed (download or store), 130 interrupted
 """
 
 
