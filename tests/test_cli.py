@@ -179,5 +179,6 @@ def test_any_argument_gets_an_answer_or_one_line(cli_inprocess, monkeypatch, arg
         assert out and not err
     else:
         assert out == "" and err.count("\n") == 1 and err.startswith("portatlas: ")
-    if arg.strip().isascii() and arg.strip().isdigit() and int(arg) <= 65535:
-        assert code == 0 and out.startswith(f"Port {int(arg)} ")
+    s = arg.strip()
+    if s.isascii() and s.isdigit() and int(s) <= 65535:
+        assert code == 0 and out.startswith(f"Port {int(s)} ")

@@ -136,3 +136,24 @@ def test_unknown_service_suggests_names(registry):
     with pytest.raises(NotFound) as e:
         registry.service("postgressql")
     assert "postgresql" in str(e.value)
+
+
+def test_lookup_memo_is_bounded_and_answers_stay_right(oracle):
+    from portatlas import Registry
+    from portatlas.atlas import MEMO_MAX
+    from portatlas.sources import BUNDLED
+
+    reg = Registry.from_file(BUNDLED)
+    for port in range(0, 65536, 7):
+        assert reg.lookup(port).on("tcp").state.value == oracle.state(port, "tcp")
+    assert len(reg._ports) <= MEMO_MAX
+
+
+def test_neighbours_reuse_kept_blocks_without_changing_answers(registry):
+    from portatlas.query.neighbours import neighbourhood
+
+    for port in (0, 307, 1023, 1024, 6001, 29500, 49151, 50000, 65535):
+        assert registry.neighbours(port) == neighbourhood(registry.index, port)
+    first = registry.gaps("system")
+    first.clear()  # a caller changing its copy must not change the registry's
+    assert registry.gaps("system")

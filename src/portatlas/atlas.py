@@ -29,7 +29,7 @@ from .model import (
     Transport,
 )
 from .query import lookup as _lookup
-from .query.blocks import ASSIGNABLE, DEFAULT_TRANSPORTS, blocks
+from .query.blocks import ASSIGNABLE, DEFAULT_TRANSPORTS, assigned_flags, blocks
 from .query.neighbours import block_of, neighbourhood
 from .query.parse_input import parse_port
 from .query.stats import stats as _stats
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .query.search import SearchIndex
 
 MAX_SPAN = 65536
+MEMO_MAX = 4096  # PortInfos kept for instant repeat lookups; a crawl of every port stays bounded
 
 
 class Registry:
@@ -47,6 +48,7 @@ class Registry:
         self.index = index
         self._ports: dict[int, PortInfo] = {}
         self._blocks: dict[tuple[PortRange, tuple[Transport, ...]], list[Block]] = {}
+        self._assigned: dict[tuple[Transport, ...], bytes] = {}
         self._search: SearchIndex | None = None
 
     @classmethod
@@ -94,6 +96,8 @@ class Registry:
         info = self._ports.get(port)
         if info is None:
             port = parse_port(port)
+            if len(self._ports) >= MEMO_MAX:
+                self._ports.clear()
             info = self._ports[port] = _lookup.port_info(self.index, port)
         return info
 
@@ -112,15 +116,33 @@ class Registry:
                    transports: Sequence[Transport] = DEFAULT_TRANSPORTS) -> Neighbourhood:
         """Nearest assigned ports either side, the unassigned block, and a strip of ports."""
         port = parse_port(port)
-        ranked = self.gaps(PortRange.of(port), transports=transports) if PortRange.of(port) in ASSIGNABLE else None
-        return neighbourhood(self.index, port, width, transports, ranked)
+        ts = self._transports(transports)
+        rng = PortRange.of(port)
+        ranked = self._ranked(rng, ts) if rng in ASSIGNABLE else None
+        flags = self._assigned.get(ts)
+        if flags is None:
+            flags = self._assigned[ts] = assigned_flags(self.index, ts)
+        return neighbourhood(self.index, port, width, ts, ranked, flags)
 
     def block(self, port: int, transports: Sequence[Transport] = DEFAULT_TRANSPORTS) -> Block | None:
         """The unassigned block holding ``port`` (unassigned on every given transport), or None."""
         port = parse_port(port)
+        ts = self._transports(transports)
         rng = PortRange.of(port)
-        ranked = self.gaps(rng, transports=transports) if rng in ASSIGNABLE else None
-        return block_of(self.index, port, transports, ranked)
+        ranked = self._ranked(rng, ts) if rng in ASSIGNABLE else None
+        return block_of(self.index, port, ts, ranked)
+
+    @staticmethod
+    def _transports(transports: Sequence[Transport | str]) -> tuple[Transport, ...]:
+        return tuple(dict.fromkeys(Transport(t) for t in transports)) or DEFAULT_TRANSPORTS
+
+    def _ranked(self, rng: PortRange, ts: tuple[Transport, ...]) -> list[Block]:
+        """The ranked blocks of one range, computed once (callers must not change the list)."""
+        key = (rng, ts)
+        found = self._blocks.get(key)
+        if found is None:
+            found = self._blocks[key] = blocks(self.index, rng, ts)
+        return found
 
     def gaps(self, rng: PortRange | str | None = None, min_size: int = 1,
              transports: Sequence[Transport] = DEFAULT_TRANSPORTS) -> list[Block]:
@@ -130,13 +152,10 @@ class Registry:
         ranges = ASSIGNABLE if rng is None else (PortRange(rng),)
         if PortRange.DYNAMIC in ranges:
             raise BadInput("the dynamic range has no gaps: it is never assigned; use system or user")
-        ts = tuple(dict.fromkeys(Transport(t) for t in transports)) or DEFAULT_TRANSPORTS
+        ts = self._transports(transports)
         out: list[Block] = []
         for r in ranges:
-            key = (r, ts)
-            if key not in self._blocks:
-                self._blocks[key] = blocks(self.index, r, ts)
-            out.extend(b for b in self._blocks[key] if b.size >= min_size)
+            out.extend(b for b in self._ranked(r, ts) if b.size >= min_size)
         if len(ranges) > 1:
             out.sort(key=lambda b: (-b.size, b.low))
         return out

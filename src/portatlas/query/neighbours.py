@@ -50,9 +50,14 @@ def block_of(index: Index, port: int, transports: Sequence[Transport] = DEFAULT_
 
 def neighbourhood(index: Index, port: int, width: int = 5,
                   transports: Sequence[Transport] = DEFAULT_TRANSPORTS,
-                  ranked: list[Block] | None = None) -> Neighbourhood:
-    """Nearest ports assigned on any of ``transports`` below and above, the block, and a strip of 2*width+1."""
-    flags = assigned_flags(index, transports)
+                  ranked: list[Block] | None = None, flags: bytes | None = None) -> Neighbourhood:
+    """Nearest ports assigned on any of ``transports`` below and above, the block, and a strip of 2*width+1.
+
+    ``ranked`` and ``flags`` (from ``blocks`` and ``assigned_flags``) may be passed in when the
+    caller keeps them, so answering many ports does not recompute them.
+    """
+    if flags is None:
+        flags = assigned_flags(index, transports)
     below = flags.rfind(1, 0, port)
     above = flags.find(1, port + 1)
     lo, hi = max(0, port - width), min(65535, port + width)

@@ -33,7 +33,6 @@ from .settings import Settings
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 MAX_SPAN = 4096
-_LOOKUP_MEMO_MAX = 1024
 
 _YES, _NO = "\x01", "\x02"  # stand-ins for the counts while a page is rendered once
 
@@ -105,11 +104,6 @@ class Site:
     def report(self, port: int) -> PortReport:
         """The full answer for a port, with the sections other parts of portatlas add."""
         rep = self.registry.report(port)
-        memo = getattr(self.registry, "_ports", None)
-        if isinstance(memo, dict) and len(memo) > _LOOKUP_MEMO_MAX:
-            # Registry.lookup keeps every PortInfo it made; the site caches its rendered answers
-            # itself, so a crawl of all 65,536 ports must not grow that memo without bound.
-            memo.clear()
         extras = list(rep.extras)
         for key, fn in (("how_to_check", lambda: sections.how_to_check(rep.port)),
                         ("advice", lambda: sections.advice(self.registry, rep.port)),
