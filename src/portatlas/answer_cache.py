@@ -4,14 +4,13 @@ An answer depends on the registry edition, the code that renders it, and a
 few facts of this machine that the short verdict reads (the ephemeral range,
 nmap's frequency table). All of them go into the cache key, so any change
 (an update, a new version, an edited source file, a sysctl) makes a fresh
-directory. This module imports only os, sys and zlib, because the fast path
+directory. This module imports only os, zlib and the import-light sources and machine_files, because the fast path
 runs it before anything else is loaded.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import zlib
 
 from .machine_files import (
@@ -24,18 +23,6 @@ from .machine_files import (
 
 _PKG = os.path.dirname(os.path.abspath(__file__))
 _MACHINE_FILES = (PROC_PORT_RANGE, PROC_RESERVED_PORTS, PROC_UNPRIVILEGED_START)
-
-
-def _cache_root() -> str:
-    env = os.environ.get("PORTATLAS_CACHE_DIR")
-    if env:
-        return env
-    if sys.platform.startswith("linux"):
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-        return os.path.join(base, "portatlas")
-    import platformdirs
-
-    return platformdirs.user_cache_dir("portatlas", appauthor=False)
 
 
 def _stat_key(path: str) -> str:
@@ -72,11 +59,11 @@ def _machine_stamp() -> list[str]:
 
 def directory() -> str:
     """The cache directory for answers under the present edition, code and machine."""
-    from .sources import current_source_path
+    from .sources import cache_dir_str, current_source_path
 
     parts = [_stat_key(current_source_path()), *_code_stamp(), *_machine_stamp()]
     key = f"{zlib.crc32(chr(0).join(parts).encode('utf-8', 'replace')):08x}"
-    return os.path.join(_cache_root(), "answers", key)
+    return os.path.join(cache_dir_str(), "answers", key)
 
 
 def enabled() -> bool:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import marshal
 import os
-import sys
 import zlib
 
 from .errors import RegistryError
@@ -229,7 +228,7 @@ def compile_registry(parsed: Any, source: str = "") -> dict[str, Any]:
     """Turn a ``ParsedRegistry`` into the index's plain-data form."""
     from array import array
 
-    from .model import TRANSPORTS, State, Transport
+    from .model import TRANSPORTS, State
 
     code = {State(v): i for i, v in enumerate(STATE_VALUES)}
     people: dict[str, tuple[Any, ...]] = {
@@ -336,17 +335,9 @@ def cache_dir() -> Path:
 
 
 def _cache_dir_str() -> str:
-    env = os.environ.get("PORTATLAS_CACHE_DIR")
-    if env:
-        return env
-    if sys.platform.startswith("linux"):
-        # platformdirs costs ~25 ms to import, more than loading the index; on
-        # Linux its answer is XDG_CACHE_HOME or ~/.cache (a test checks they agree).
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-        return os.path.join(base, "portatlas")
-    import platformdirs
+    from .sources import cache_dir_str
 
-    return str(platformdirs.user_cache_dir("portatlas", appauthor=False))
+    return cache_dir_str()
 
 
 def _cache_file(source: str) -> str:

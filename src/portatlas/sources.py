@@ -65,13 +65,23 @@ def current_source_path() -> str:
 
 
 def _data_dir_str() -> str:
-    env = os.environ.get("PORTATLAS_DATA_DIR")
+    return _user_dir("PORTATLAS_DATA_DIR", "XDG_DATA_HOME", "~/.local/share", "user_data_dir")
+
+
+def cache_dir_str() -> str:
+    """The user's cache directory for portatlas, as a string (``PORTATLAS_CACHE_DIR`` overrides)."""
+    return _user_dir("PORTATLAS_CACHE_DIR", "XDG_CACHE_HOME", "~/.cache", "user_cache_dir")
+
+
+def _user_dir(override: str, xdg: str, xdg_default: str, platformdirs_fn: str) -> str:
+    env = os.environ.get(override)
     if env:
         return env
     if sys.platform.startswith("linux"):
-        # Same reasoning as index.cache_dir: platformdirs' Linux answer, without its ~25 ms import.
-        base = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+        # platformdirs costs ~25 ms to import, more than answering a port; on Linux its
+        # answer is the XDG variable or its default (tests/test_index.py checks they agree).
+        base = os.environ.get(xdg) or os.path.expanduser(xdg_default)
         return os.path.join(base, "portatlas")
     import platformdirs
 
-    return platformdirs.user_data_dir("portatlas", appauthor=False)
+    return str(getattr(platformdirs, platformdirs_fn)("portatlas", appauthor=False))
