@@ -58,6 +58,13 @@ class FieldChange:
     record: str | None = None
 
 
+def when(first: str, before: str | None) -> str:
+    """When a change happened, as the editions bound it: the last edition before and the first showing it."""
+    if before is None:
+        return f"present since at least {first}"
+    return f"between {before} and {first}"
+
+
 @dataclass(frozen=True, slots=True)
 class PortEvent:
     """One step of a port's timeline on one transport.
@@ -81,9 +88,7 @@ class PortEvent:
     @property
     def when(self) -> str:
         """'present since at least 2017-03-10' or 'between 2024-03-18 and 2025-08-26'."""
-        if self.before is None:
-            return f"present since at least {self.first}"
-        return f"between {self.before} and {self.first}"
+        return when(self.first, self.before)
 
 
 @dataclass(frozen=True, slots=True)
@@ -643,9 +648,7 @@ class ServiceEvent:
     @property
     def when(self) -> str:
         """'present since at least 2017-03-10' or 'between 2024-03-18 and 2025-08-26'."""
-        if self.before is None:
-            return f"present since at least {self.first}"
-        return f"between {self.before} and {self.first}"
+        return when(self.first, self.before)
 
 
 @dataclass(frozen=True, slots=True)
