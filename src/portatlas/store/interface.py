@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import PortatlasError
 
@@ -23,6 +25,17 @@ class Counts:
 
     yes: int = 0
     no: int = 0
+
+    @classmethod
+    def tally(cls, rows: Iterable[tuple[Any, int]]) -> "Counts":
+        """Counts from (helpful, count) rows of ``SELECT helpful, COUNT(*) ... GROUP BY helpful``."""
+        yes = no = 0
+        for helpful, n in rows:
+            if helpful:
+                yes = n
+            else:
+                no = n
+        return cls(yes=yes, no=no)
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,14 +67,8 @@ class SQLiteStore(FeedbackStore):
 
     @staticmethod
     def _counts(conn: sqlite3.Connection, page: str) -> Counts:
-        yes = no = 0
-        for helpful, n in conn.execute(
-                "SELECT helpful, COUNT(*) FROM feedback WHERE page = ? GROUP BY helpful", (page,)):
-            if helpful:
-                yes = n
-            else:
-                no = n
-        return Counts(yes=yes, no=no)
+        return Counts.tally(conn.execute(
+            "SELECT helpful, COUNT(*) FROM feedback WHERE page = ? GROUP BY helpful", (page,)))
 
     def counts(self, page: str) -> Counts:
         """The page's yes/no counts."""
