@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PG_ENV = "PORTATLAS_TEST_DATABASE_URL"
 SHARED = ROOT.parent / "shared"
 
 
@@ -20,6 +21,22 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["PORTATLAS_CACHE_DIR"] = str(base / "cache")
     os.environ["PORTATLAS_DATA_DIR"] = str(base / "data")
     os.environ.pop("PORTATLAS_REGISTRY", None)
+
+
+def pg_url() -> str:
+    """The test PostgreSQL DSN; its tests are skipped (visibly) only when none is configured (CI sets it)."""
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.skip(f"{PG_ENV} is not set (CI sets it; see .ci/run)")
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A feedback database URL for each backend: every test using it runs on SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'feedback.sqlite3'}"
+    return pg_url()
 
 
 @pytest.fixture(scope="session")

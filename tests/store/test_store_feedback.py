@@ -29,11 +29,11 @@ def test_comments_are_kept_verbatim_newest_first(store: FeedbackStore, page: str
     assert all(c.page == page and c.created for c in got)
 
 
-def test_counts_survive_reopening(store_url: str, page: str) -> None:
-    with open_store(store_url) as s:
+def test_counts_survive_reopening(db_url: str, page: str) -> None:
+    with open_store(db_url) as s:
         s.add(page, True)
         s.add(page, False)
-    with open_store(store_url) as s:
+    with open_store(db_url) as s:
         assert s.counts(page) == Counts(1, 1)
 
 
@@ -55,15 +55,15 @@ def _vote_many(url: str, page: str, n: int) -> None:
             s.add(page, True)
 
 
-def test_concurrent_votes_from_processes_all_count(store_url: str, page: str) -> None:
+def test_concurrent_votes_from_processes_all_count(db_url: str, page: str) -> None:
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_vote_many, args=(store_url, page, 25)) for _ in range(4)]
+    procs = [ctx.Process(target=_vote_many, args=(db_url, page, 25)) for _ in range(4)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(60)
         assert p.exitcode == 0
-    with open_store(store_url) as s:
+    with open_store(db_url) as s:
         assert s.counts(page) == Counts(yes=100, no=0)
 
 

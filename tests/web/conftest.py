@@ -18,25 +18,6 @@ import pytest
 from portatlas.web import create_app
 from portatlas.web.settings import Settings
 
-PG_ENV = "PORTATLAS_TEST_DATABASE_URL"
-
-
-def pg_url() -> str:
-    """The test PostgreSQL; its tests are skipped (visibly) only when none is configured (CI sets it)."""
-    url = os.environ.get(PG_ENV)
-    if not url:
-        pytest.skip(f"{PG_ENV} is not set (CI sets it; see .ci/run)")
-    return url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A feedback database URL for each backend."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'feedback.sqlite3'}"
-    return pg_url()
-
-
 @pytest.fixture
 def make_client(registry, tmp_path: Path) -> Iterator[Callable[..., httpx.Client]]:  # type: ignore[no-untyped-def]
     """Build a client for the real app in-process, with settings overridden."""

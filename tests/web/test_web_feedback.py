@@ -143,7 +143,7 @@ def test_counts_survive_a_restart(serve, db_url, page_path):
 @pytest.mark.server
 @pytest.mark.postgres
 def test_two_servers_sharing_postgres_see_each_others_feedback(serve, page_path):
-    from .conftest import pg_url
+    from ..conftest import pg_url
 
     env = {"PORTATLAS_DATABASE_URL": pg_url()}
     a, b = serve(env), serve(env)
