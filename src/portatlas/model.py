@@ -14,7 +14,7 @@ PORT_MIN = 0
 PORT_MAX = 65535
 
 
-class Transport(str, enum.Enum):
+class Transport(enum.StrEnum):
     """A transport protocol the registry assigns ports on."""
 
     TCP = "tcp"
@@ -22,33 +22,24 @@ class Transport(str, enum.Enum):
     SCTP = "sctp"
     DCCP = "dccp"
 
-    def __str__(self) -> str:
-        return self.value
-
 
 TRANSPORTS: tuple[Transport, ...] = tuple(Transport)
 
 
-class State(str, enum.Enum):
+class State(enum.StrEnum):
     """What the registry says of one (port, transport): exactly one of three."""
 
     ASSIGNED = "assigned"
     RESERVED = "reserved"
     UNASSIGNED = "unassigned"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class PortRange(str, enum.Enum):
+class PortRange(enum.StrEnum):
     """The three ranges of RFC 6335 section 6."""
 
     SYSTEM = "system"
     USER = "user"
     DYNAMIC = "dynamic"
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def bounds(self) -> tuple[int, int]:

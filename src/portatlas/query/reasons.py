@@ -16,16 +16,13 @@ from typing import Protocol
 from ..model import Transport
 
 
-class Level(str, enum.Enum):
+class Level(enum.StrEnum):
     """How a reason weighs. A verdict is the heaviest of its reasons: good, caution or avoid (never info)."""
 
     INFO = "info"
     GOOD = "good"
     CAUTION = "caution"
     AVOID = "avoid"
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def weight(self) -> int:
@@ -36,16 +33,13 @@ class Level(str, enum.Enum):
 _WEIGHT = {Level.INFO: 0, Level.GOOD: 1, Level.CAUTION: 2, Level.AVOID: 3}
 
 
-class Purpose(str, enum.Enum):
+class Purpose(enum.StrEnum):
     """What the port is for; the same facts weigh differently for each."""
 
     PRODUCTION = "production"
     INTERNAL = "internal"
     TESTING = "testing"
     STANDARD = "standard"
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def phrase(self) -> str:
