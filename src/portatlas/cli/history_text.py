@@ -86,12 +86,8 @@ def port_history_text(h: PortHistory) -> str:
         for ev in events:
             out += _event_lines(ev, h.range)
         if len(events) == 1:
-            out.append(f"  {'':<38} (no change in {h.editions} editions)")
-    if h.gaps:
-        gaps = "; ".join(f"{a} and {b}" for a, b in h.gaps)
-        out += ["", f"No editions between {gaps}: a change there is dated to the gap. "
-                "Dates beside a row are the registry's own."]
-    return "\n".join(out)
+            out.append(_no_change(h.editions))
+    return "\n".join(out + _gap_lines(h.gaps))
 
 
 def service_history_text(h: ServiceHistory) -> str:
@@ -117,12 +113,21 @@ def service_history_text(h: ServiceHistory) -> str:
             elif c.field != "row":
                 out.append(f"{pad}{c.record}: {change_text(c)}")
     if len(h.events) == 1 and h.events[0].kind == "present":
-        out.append(f"  {'':<38} (no change in {h.editions} editions)")
-    if h.gaps:
-        gaps = "; ".join(f"{a} and {b}" for a, b in h.gaps)
-        out += ["", f"No editions between {gaps}: a change there is dated to the gap. "
-                "Dates beside a row are the registry's own."]
-    return "\n".join(out)
+        out.append(_no_change(h.editions))
+    return "\n".join(out + _gap_lines(h.gaps))
+
+
+def _no_change(editions: int) -> str:
+    return f"  {'':<38} (no change in {editions} editions)"
+
+
+def _gap_lines(gaps: Sequence[tuple[str, str]]) -> list[str]:
+    """The closing note on the registry's gaps between editions, where there are any."""
+    if not gaps:
+        return []
+    spans = "; ".join(f"{a} and {b}" for a, b in gaps)
+    return ["", f"No editions between {spans}: a change there is dated to the gap. "
+            "Dates beside a row are the registry's own."]
 
 
 def _record_line(r: Record) -> str:
