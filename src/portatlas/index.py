@@ -31,7 +31,6 @@ from .errors import RegistryError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
-    from array import array
     from collections.abc import Iterator
     from pathlib import Path
     from typing import Any, Literal
@@ -123,10 +122,6 @@ class Index:
         )
 
     # -- ports ----------------------------------------------------------
-    def group(self, port: int, transport: Transport) -> int:
-        """The group id of rows covering (port, transport)."""
-        return self._ports[transport][port]
-
     def state(self, port: int, transport: Transport) -> State:
         """The state of (port, transport): two array reads."""
         return (_STATES or _state_members())[self._group_state[self._ports[transport][port]]]
@@ -147,14 +142,6 @@ class Index:
         assigns exactly when it has a name), read from the raw rows.
         """
         return tuple(dict.fromkeys(n for n in (self.raw(i)[0] for i in self.row_ids(port, transport)) if n))
-
-    def port_array(self, transport: Transport) -> array[int]:
-        """The 65,536 group ids of one transport, as an array (a copy)."""
-        return _array("H", self._ports[transport])
-
-    def group_states(self) -> bytes:
-        """State code of every group."""
-        return bytes(self._group_state)
 
     def states(self, transport: Transport) -> bytes:
         """65,536 state codes of one transport (0 assigned, 1 reserved, 2 unassigned)."""
@@ -183,14 +170,6 @@ class Index:
 def _view(typecode: Literal["H", "I"], blob: bytes) -> memoryview[int]:
     # A typed view on the marshalled bytes: no copy, and no `array` import (which loads collections).
     return memoryview(blob).cast(typecode)
-
-
-def _array(typecode: str, blob: bytes | memoryview) -> array[int]:
-    from array import array
-
-    a = array(typecode)
-    a.frombytes(blob)
-    return a
 
 
 _STATES: tuple[State, ...] = ()
