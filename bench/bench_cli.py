@@ -64,7 +64,7 @@ def main() -> None:
           f"whatportis {rss_w:.1f} MiB; target <= 40 MiB")
 
     from portatlas import Registry, index
-    from portatlas.sources import BUNDLED
+    from portatlas.source.paths import BUNDLED
 
     reg = Registry.default()
     reg.lookup(5432)

@@ -108,9 +108,9 @@ def main() -> int:
         print(f"{'  the same, given as two files':<34} {files:>10.1f} ms")
 
         # -- applying an update from a local file ---------------------------------------
-        from portatlas import sources
+        from portatlas.source import paths as sources
         from portatlas.atlas import Registry
-        from portatlas.registry import update
+        from portatlas.source import update
         from portatlas.registry.parse import parse
 
         times = []

@@ -10,7 +10,7 @@ import pytest
 
 from portatlas import index
 from portatlas.atlas import Registry
-from portatlas.sources import BUNDLED
+from portatlas.source.paths import BUNDLED
 
 from .test_parse import SMALL
 
@@ -62,7 +62,7 @@ def test_unwritable_cache_still_answers(tmp_path, monkeypatch):
 def test_directories_agree_with_platformdirs(monkeypatch):
     import platformdirs
 
-    from portatlas import sources
+    from portatlas.source import paths as sources
 
     monkeypatch.delenv("PORTATLAS_CACHE_DIR", raising=False)
     monkeypatch.delenv("PORTATLAS_DATA_DIR", raising=False)

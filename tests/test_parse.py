@@ -107,7 +107,7 @@ def test_not_a_registry_is_an_error_not_a_half_registry(blob, words):
 
 
 def test_the_bundled_edition_parses_completely(oracle):
-    from portatlas.sources import BUNDLED
+    from portatlas.source.paths import BUNDLED
 
     reg = parse(BUNDLED.read_bytes())
     assert reg.edition == oracle.edition

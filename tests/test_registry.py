@@ -141,7 +141,7 @@ def test_unknown_service_suggests_names(registry):
 def test_lookup_memo_is_bounded_and_answers_stay_right(oracle):
     from portatlas import Registry
     from portatlas.atlas import MEMO_MAX
-    from portatlas.sources import BUNDLED
+    from portatlas.source.paths import BUNDLED
 
     reg = Registry.from_file(BUNDLED)
     for port in range(0, 65536, 7):

@@ -7,15 +7,14 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["model.py", "errors.py", "index.py", "atlas.py", "sources.py", "answer_cache.py", "machine_files.py",
+CORE = ["model.py", "errors.py", "index.py", "atlas.py", "source", "answer_cache.py", "world",
         "query", "registry/parse.py"]
 # The machine, advice and history parts are held to the same standard.
 MACHINE = ["system", "cli/who.py", "cli/listening.py", "cli/listening_lean.py", "cli/json_lines.py",
            "cli/ephemeral.py", "cli/port_machine.py", "cli/render_machine.py"]
-ADVICE = ["advice", "naming.py", "iana_request.py", "cli/advise.py", "cli/suggest.py", "cli/check_name.py",
+ADVICE = ["advice.py", "cli/advise.py", "cli/suggest.py", "cli/check_name.py",
           "cli/request.py", "cli/render_advice.py", "cli/port_advice.py"]
-HISTORY = ["registry/history.py", "registry/history_build.py", "registry/editions.py", "registry/fetch.py",
-           "registry/update.py", "registry/export.py", "cli/history.py", "cli/diff.py", "cli/update.py",
+HISTORY = ["registry/history.py", "registry/history_build.py", "store/editions.py", "export/files.py", "cli/history.py", "cli/diff.py", "cli/update.py",
            "cli/edition.py", "cli/export.py", "cli/history_text.py"]
 
 

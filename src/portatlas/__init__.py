@@ -13,7 +13,7 @@ TYPE_CHECKING = False  # without importing typing: `import portatlas` must stay 
 if TYPE_CHECKING:
     from typing import Any
 
-    from .atlas import Registry as Registry
+    from portatlas.atlas import Registry as Registry
 
 __version__ = "0.1.0"
 
@@ -23,7 +23,7 @@ __all__ = ["Registry", "__version__"]
 def __getattr__(name: str) -> Any:
     # Imported lazily so `import portatlas` stays cheap for the command line.
     if name == "Registry":
-        from .atlas import Registry
+        from portatlas.atlas import Registry
 
         return Registry
     raise AttributeError(name)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import zlib
 
-from .machine_files import (
+from portatlas.system.files import (
     NMAP_ENV,
     NMAP_PATHS,
     PROC_PORT_RANGE,
@@ -59,7 +59,7 @@ def _machine_stamp() -> list[str]:
 
 def directory() -> str:
     """The cache directory for answers under the present edition, code and machine."""
-    from .sources import cache_dir_str, current_source_path
+    from portatlas.source.paths import cache_dir_str, current_source_path
 
     parts = [_stat_key(current_source_path()), *_code_stamp(), *_machine_stamp()]
     key = f"{zlib.crc32(chr(0).join(parts).encode('utf-8', 'replace')):08x}"

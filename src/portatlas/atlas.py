@@ -12,9 +12,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import index as _index
-from .errors import BadInput, NotFound
-from .model import (
+from portatlas import index as _index
+from portatlas.errors import BadInput, NotFound
+from portatlas.model import (
     TRANSPORTS,
     Block,
     Neighbourhood,
@@ -28,14 +28,14 @@ from .model import (
     Stats,
     Transport,
 )
-from .query import lookup as _lookup
-from .query.blocks import ASSIGNABLE, DEFAULT_TRANSPORTS, assigned_flags, blocks
-from .query.neighbours import block_of, neighbourhood
-from .query.parse_input import parse_port
-from .query.stats import stats as _stats
+from portatlas.query import lookup as _lookup
+from portatlas.query.blocks import ASSIGNABLE, DEFAULT_TRANSPORTS, assigned_flags, blocks
+from portatlas.query.neighbours import block_of, neighbourhood
+from portatlas.query.grammar import parse_port
+from portatlas.query.stats import stats as _stats
 
 if TYPE_CHECKING:
-    from .query.search import SearchIndex
+    from portatlas.query.search import SearchIndex
 
 MAX_SPAN = 65536
 MEMO_MAX = 4096  # PortInfos kept for instant repeat lookups; a crawl of every port stays bounded
@@ -54,14 +54,14 @@ class Registry:
     @classmethod
     def default(cls) -> "Registry":
         """The edition in use: ``PORTATLAS_REGISTRY``, the last update, or the bundled one."""
-        from .sources import current_source
+        from portatlas.source.paths import current_source
 
         return cls.from_file(current_source())
 
     @classmethod
     def bundled(cls) -> "Registry":
         """The edition shipped inside the package."""
-        from .sources import BUNDLED
+        from portatlas.source.paths import BUNDLED
 
         return cls.from_file(BUNDLED)
 
@@ -73,7 +73,7 @@ class Registry:
     @classmethod
     def from_bytes(cls, data: bytes, source: str = "<bytes>") -> "Registry":
         """A registry from XML bytes, compiled in memory (no cache)."""
-        from .registry.parse import parse
+        from portatlas.registry.parse import parse
 
         return cls(_index.Index(_index.compile_registry(parse(data), source=source)))
 
@@ -169,8 +169,8 @@ class Registry:
         """Every row registering a service name, any letter case; ``NotFound`` with suggestions."""
         found = _lookup.service_info(self.index, name)
         if found is None:
-            from .query.parse_input import shown
-            from .query.search import suggest_names
+            from portatlas.query.grammar import shown
+            from portatlas.query.search import suggest_names
 
             close = suggest_names(self.searcher(), name)
             hint = f"; did you mean {', '.join(close)}?" if close else "; try 'portatlas search TEXT'"
@@ -184,7 +184,7 @@ class Registry:
     def searcher(self) -> "SearchIndex":
         """The search structures, built on first use."""
         if self._search is None:
-            from .query.search import SearchIndex
+            from portatlas.query.search import SearchIndex
 
             self._search = SearchIndex(self.index)
         return self._search

@@ -27,7 +27,7 @@ import marshal
 import os
 import zlib
 
-from .errors import RegistryError
+from portatlas.errors import RegistryError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any, Literal
 
-    from .model import Person, Record, State, Transport
+    from portatlas.model import Person, Record, State, Transport
 
     Buffer = bytes | memoryview
 
@@ -178,7 +178,7 @@ _MODEL: Any = None
 
 def _state_members() -> tuple[State, ...]:
     global _STATES
-    from .model import State
+    from portatlas.model import State
 
     _STATES = tuple(State(v) for v in STATE_VALUES)
     return _STATES
@@ -188,7 +188,7 @@ def _model() -> Any:
     # The dataclasses, once, for the paths that make Records.
     global _MODEL
     if _MODEL is None:
-        from . import model
+        from portatlas import model
 
         _MODEL = model
     return _MODEL
@@ -207,7 +207,7 @@ def compile_registry(parsed: Any, source: str = "") -> dict[str, Any]:
     """Turn a ``ParsedRegistry`` into the index's plain-data form."""
     from array import array
 
-    from .model import TRANSPORTS, State
+    from portatlas.model import TRANSPORTS, State
 
     code = {State(v): i for i, v in enumerate(STATE_VALUES)}
     people: dict[str, tuple[Any, ...]] = {
@@ -294,7 +294,7 @@ def compile_registry(parsed: Any, source: str = "") -> dict[str, Any]:
 
 
 def _state_of(rows: Iterator[Record]) -> State:
-    from .model import State
+    from portatlas.model import State
 
     states = {r.state for r in rows}
     if State.ASSIGNED in states:
@@ -314,7 +314,7 @@ def cache_dir() -> Path:
 
 
 def _cache_dir_str() -> str:
-    from .sources import cache_dir_str
+    from portatlas.source.paths import cache_dir_str
 
     return cache_dir_str()
 
@@ -354,7 +354,7 @@ def load(source: Path | str, *, use_cache: bool = True) -> Index:
                 return Index(data)
         except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
             pass  # missing or damaged cache: rebuild below
-    from .registry.parse import parse
+    from portatlas.registry.parse import parse
 
     try:
         with open(src, "rb") as f:

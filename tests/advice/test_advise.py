@@ -69,7 +69,7 @@ def test_every_bad_port_is_avoid_over_http_and_no_other_port_is_flagged(registry
 
 
 def _no_machine():
-    from portatlas.advice.badports import bad_ports
+    from portatlas.world.badports import bad_ports
     from portatlas.query.reasons import Signals
 
     return Signals(bad_ports=bad_ports())
@@ -181,7 +181,9 @@ def test_as_an_unprivileged_user_system_ports_fall_back_to_the_socket_table(regi
     import encodings.ascii  # noqa: F401  imported before dropping root: nobody cannot read root's Python
     from pathlib import Path
 
-    from portatlas.advice import bind, machine_signals, nmap  # noqa: F401
+    from portatlas.advice import machine_signals  # noqa: F401
+    from portatlas.system import bind  # noqa: F401
+    from portatlas.world import nmap  # noqa: F401
     from portatlas.query import suggest as _suggest  # noqa: F401
     from portatlas.system import listeners  # noqa: F401
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from portatlas.naming import check_name, rules
+from portatlas.query.naming import check_name, rules
 
 from ..conftest import run_cli
 

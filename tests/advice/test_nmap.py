@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from portatlas.advice import advise, nmap
+from portatlas.advice import advise
+from portatlas.world import nmap
 from portatlas.model import Transport
 from portatlas.query.reasons import Level
 

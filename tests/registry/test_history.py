@@ -139,7 +139,7 @@ def test_an_updated_edition_joins_the_history(editions, tmp_path, store) -> None
     import re
 
     from portatlas.atlas import Registry
-    from portatlas.registry.update import update
+    from portatlas.source.update import update
 
     xml = editions["2026-08-17"].replace(b"<updated>2026-08-17</updated>", b"<updated>2026-09-01</updated>", 1)
     # The made-up edition de-assigns tacacss: its TCP record for port 300 is dropped.

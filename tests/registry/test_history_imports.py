@@ -10,14 +10,14 @@ from ..conftest import ROOT
 
 
 def test_history_library_imports_no_face() -> None:
-    code = ("import sys, portatlas.registry.history, portatlas.registry.update, portatlas.registry.export; "
+    code = ("import sys, portatlas.registry.history, portatlas.source.update, portatlas.export.files; "
             "print([m for m in sys.modules if m.startswith(('portatlas.cli', 'portatlas.web', 'fastapi'))])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
 
 def test_update_settings_are_documented() -> None:
-    from portatlas.registry.fetch import SETTINGS
+    from portatlas.source.fetch import SETTINGS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## History and updates"):]
@@ -29,7 +29,9 @@ def test_json_doc_names_every_field() -> None:
     """docs/json-history.md cannot drift from the dataclasses it documents."""
     from dataclasses import fields
 
-    from portatlas.registry import editions, history, update
+    from portatlas.registry import history
+    from portatlas.source import update
+    from portatlas.store import editions
 
     doc = (ROOT / "docs" / "json-history.md").read_text(encoding="utf-8")
     for cls in (history.FieldChange, history.PortEvent, history.TransportHistory, history.PortHistory,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from portatlas.sources import BUNDLED
+from portatlas.source.paths import BUNDLED
 
 from ..conftest import run_cli
 from . import httpserver
@@ -247,7 +247,7 @@ def test_update_leaves_the_new_index_cached(editions, tmp_path, store, monkeypat
     """The first answer after an update needs no parse: update cached the index it compiled."""
     from portatlas import index
     from portatlas.registry import parse as parse_module
-    from portatlas.registry.update import update
+    from portatlas.source.update import update
 
     f = tmp_path / "old.xml"
     f.write_bytes(editions[OLD])
@@ -268,7 +268,7 @@ def test_any_bytes_are_refused_cleanly(tmp_path, store) -> None:
     from hypothesis import strategies as st
 
     from portatlas.errors import PortatlasError
-    from portatlas.registry.update import update
+    from portatlas.source.update import update
 
     head = lzma.decompress(BUNDLED.read_bytes())[:4000]
     bodies = st.one_of(st.binary(max_size=2000), st.binary(max_size=2000).map(lambda b: head + b),

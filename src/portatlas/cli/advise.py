@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..atlas import Registry
-from ..errors import BadInput
-from ..model import to_json
-from .common import emit_json, parser, write
+from portatlas.atlas import Registry
+from portatlas.errors import BadInput
+from portatlas.model import to_json
+from portatlas.cli.common import emit_json, parser, write
 
 
 def build() -> "object":
@@ -26,7 +26,7 @@ def build() -> "object":
 
 def run(argv: list[str]) -> int:
     """Print the advice; exit 0 answered (whatever the verdict), 2 bad input."""
-    from ..advice import advise, parse_purpose, parse_transports, suggest
+    from portatlas.advice import advise, parse_purpose, parse_transports, suggest
 
     args = build().parse_args(argv)  # type: ignore[attr-defined]
     parse_purpose(args.purpose)  # refuse a bad option before any work
@@ -41,7 +41,7 @@ def run(argv: list[str]) -> int:
     if args.json:
         emit_json({**to_json(a), "alternatives": to_json(alts)})
     else:
-        from .render_advice import advice_text
+        from portatlas.cli.render_advice import advice_text
 
         write(advice_text(a, alts))
     return 0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..atlas import Registry
-from .common import emit_json, parser, write
+from portatlas.atlas import Registry
+from portatlas.cli.common import emit_json, parser, write
 
 
 def build() -> "object":
@@ -16,17 +16,17 @@ def build() -> "object":
 
 def run(argv: list[str]) -> int:
     """Exit 0 the name is valid and free, 1 it is not (each failed rule named), 2 bad usage."""
-    from ..naming import check_name
+    from portatlas.query.naming import check_name
 
     args = build().parse_args(_name_may_start_with_hyphen(argv))  # type: ignore[attr-defined]
     reg = Registry.default()
     c = check_name(reg.index, args.name)
     if args.json:
-        from ..model import to_json
+        from portatlas.model import to_json
 
         emit_json({**to_json(c), "valid": c.valid, "taken": c.taken, "free": c.free})
     else:
-        from .render_advice import name_text
+        from portatlas.cli.render_advice import name_text
 
         write(name_text(c))
     return 0 if c.free else 1

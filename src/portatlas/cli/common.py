@@ -8,8 +8,8 @@ import os
 import sys
 from typing import Any, NoReturn
 
-from ..errors import BadInput
-from ..model import to_json
+from portatlas.errors import BadInput
+from portatlas.model import to_json
 
 
 class Parser(argparse.ArgumentParser):

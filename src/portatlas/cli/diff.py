@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..errors import BadInput
-from ..registry.history import assignments_only, diff
-from . import history_text
-from .common import emit_json, parser, write
+from portatlas.errors import BadInput
+from portatlas.registry.history import assignments_only, diff
+from portatlas.cli import history_text
+from portatlas.cli.common import emit_json, parser, write
 
 
 def run(argv: list[str]) -> int:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..registry import editions
-from . import history_text
-from .common import emit_json, parser, write
+from portatlas.store import editions
+from portatlas.cli import history_text
+from portatlas.cli.common import emit_json, parser, write
 
 
 def run(argv: list[str]) -> int:

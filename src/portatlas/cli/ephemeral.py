@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..atlas import Registry
-from ..system.annotate import ephemeral_report
-from . import render_machine
-from .common import emit_json, parser, write
+from portatlas.atlas import Registry
+from portatlas.system.annotate import ephemeral_report
+from portatlas.cli import render_machine
+from portatlas.cli.common import emit_json, parser, write
 
 
 def build() -> "object":

@@ -6,16 +6,16 @@ import io
 import sys
 from pathlib import Path
 
-from ..atlas import Registry
-from ..errors import BadInput
-from ..registry.export import RANGE_MODES, write_csv, write_json, write_services
-from .common import parser
+from portatlas.atlas import Registry
+from portatlas.errors import BadInput
+from portatlas.export.files import RANGE_MODES, write_csv, write_json, write_services
+from portatlas.cli.common import parser
 
 
 def run(argv: list[str]) -> int:
     """Exit 0 written; 2 bad arguments or an unwritable output file."""
     if argv[:1] == ["site"]:  # the whole web site as static files (portatlas.export.site)
-        from .export_site import run as export_site
+        from portatlas.cli.export_site import run as export_site
 
         return export_site(argv[1:])
     p = parser("export", "Write the edition in use as an /etc/services file, JSON or CSV "
@@ -38,7 +38,7 @@ def run(argv: list[str]) -> int:
     if args.output in (None, "-"):
         writer(sys.stdout)
         return 0
-    from ..registry.editions import write_atomically
+    from portatlas.store.editions import write_atomically
 
     buf = io.StringIO(newline="")
     writer(buf)

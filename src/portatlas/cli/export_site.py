@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import BadInput
-from .common import Parser
+from portatlas.errors import BadInput
+from portatlas.cli.common import Parser
 
 
 def build() -> Parser:
@@ -29,8 +29,8 @@ def run(argv: list[str]) -> int:
     args = build().parse_args(argv)
     if args.jobs is not None and not 1 <= args.jobs <= 256:
         raise BadInput(f"--jobs {args.jobs}: use 1 to 256")
-    from ..export.site import export_site
-    from .common import emit_json, write
+    from portatlas.export.site import export_site
+    from portatlas.cli.common import emit_json, write
 
     result = export_site(args.directory, args.base_url, feedback_api=args.feedback_api, jobs=args.jobs,
                          progress=False if args.no_progress or args.json else None)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..atlas import Registry
-from ..errors import BadInput
-from ..model import PortRange, Transport
-from ..query.parse_input import parse_range, parse_transport
-from . import render
-from .common import emit_json, parser, write
+from portatlas.atlas import Registry
+from portatlas.errors import BadInput
+from portatlas.model import PortRange, Transport
+from portatlas.query.grammar import parse_range, parse_transport
+from portatlas.cli import render
+from portatlas.cli.common import emit_json, parser, write
 
 
 def run(argv: list[str]) -> int:

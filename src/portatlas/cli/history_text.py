@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..model import PortRange, Record, State, Transport
-from ..registry.editions import EditionInUse, StoredEdition
-from ..registry.history import (
+from portatlas.model import PortRange, Record, State, Transport
+from portatlas.store.editions import EditionInUse, StoredEdition
+from portatlas.registry.history import (
     EditionDiff,
     FieldChange,
     PortEvent,
@@ -16,9 +16,9 @@ from ..registry.history import (
     TransportHistory,
     row_label,
 )
-from ..registry.update import UpdateResult
-from .common import bold
-from .render import REGISTRY_TITLE
+from portatlas.source.update import UpdateResult
+from portatlas.cli.common import bold
+from portatlas.cli.render import REGISTRY_TITLE
 
 MAX_LISTED = 200  # per section of a diff on a terminal; --json has everything
 

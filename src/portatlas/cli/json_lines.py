@@ -14,7 +14,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from ..system.rows import Row
+    from portatlas.system.rows import Row
 
 try:
     from _json import encode_basestring as string  # json's own C encoder for ensure_ascii=False

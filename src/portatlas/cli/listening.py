@@ -7,16 +7,16 @@ usage error, goes through argparse and ``annotate.machine``.
 
 from __future__ import annotations
 
-from . import listening_lean
+from portatlas.cli import listening_lean
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
-    from .common import Parser
+    from portatlas.cli.common import Parser
 
 
 def build() -> Parser:
     """The command's argument parser."""
-    from .common import parser
+    from portatlas.cli.common import parser
 
     p = parser("listening", "Every listening TCP socket and bound UDP socket on this machine, one line each, "
                             "with the port's registered services, state and range, and flags where something "
@@ -33,10 +33,10 @@ def run(argv: list[str]) -> int:
     lean = listening_lean.parse(argv)
     if lean is not None and listening_lean.applies():
         return listening_lean.run(*lean)
-    from ..atlas import Registry
-    from ..system.annotate import machine
-    from . import render_machine
-    from .common import write
+    from portatlas.atlas import Registry
+    from portatlas.system.annotate import machine
+    from portatlas.cli import render_machine
+    from portatlas.cli.common import write
 
     args = build().parse_args(argv)
     rep = machine(Registry.default(), None, args.transport, args.include_all)

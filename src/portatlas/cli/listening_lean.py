@@ -16,9 +16,9 @@ import sys
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
-    from ..index import Index
-    from ..system.ephemeral_read import Values
-    from ..system.rows import Row
+    from portatlas.index import Index
+    from portatlas.system.ephemeral_read import Values
+    from portatlas.system.rows import Row
 
 _FLAGS = {"--json": "json", "--all": "all", "-a": "all"}
 _TRANSPORT_OPTIONS = ("--transport", "-t")
@@ -56,7 +56,7 @@ def parse(argv: list[str]) -> tuple[bool, str | None] | None:
 
 def applies() -> bool:
     """Whether the library would read this machine with ``ProcfsProbe`` (Linux, /proc, not forced to psutil)."""
-    from ..system.socktable import available
+    from portatlas.system.socktable import available
 
     return (sys.platform.startswith("linux") and os.environ.get("PORTATLAS_LISTENER_PROBE", "").lower()
             in ("", "procfs") and available())
@@ -64,10 +64,10 @@ def applies() -> bool:
 
 def run(include_all: bool, transport: str | None) -> int:
     """Print the answer; exit 0, or 1 when there is no socket at all (as ``listening`` does)."""
-    from ..index import load
-    from ..sources import current_source_path
-    from ..system.ephemeral_read import read_range
-    from ..system.processes import rows
+    from portatlas.index import load
+    from portatlas.source.paths import current_source_path
+    from portatlas.system.ephemeral_read import read_range
+    from portatlas.system.processes import rows
 
     found = [r for r in rows(include_all) if transport is None or r[0] == transport]
     text = render(found, load(current_source_path()), read_range(), include_all, transport)
@@ -78,9 +78,9 @@ def run(include_all: bool, transport: str | None) -> int:
 
 def render(found: list[Row], index: Index, eph: Values, include_all: bool, transport: str | None) -> str:
     """The JSON answer for these rows, read against ``index`` and the ephemeral range ``eph``."""
-    from ..index import STATE_VALUES
-    from ..system.flags import Reader, range_value
-    from .json_lines import EPHEMERAL_KEYS, SocketWriter, answer
+    from portatlas.index import STATE_VALUES
+    from portatlas.system.flags import Reader, range_value
+    from portatlas.cli.json_lines import EPHEMERAL_KEYS, SocketWriter, answer
 
     low, high, reserved = eph[0], eph[1], eph[2]
     reader = Reader(index, low, high, reserved)

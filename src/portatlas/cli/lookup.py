@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..atlas import Registry
-from ..errors import BadInput
-from ..query.parse_input import looks_like_span, parse_port, parse_span, shown
-from . import render
-from .common import emit_json, parser, write
+from portatlas.atlas import Registry
+from portatlas.errors import BadInput
+from portatlas.query.grammar import looks_like_span, parse_port, parse_span, shown
+from portatlas.cli import render
+from portatlas.cli.common import emit_json, parser, write
 
 MAX_SPAN = 4096
 
@@ -28,10 +28,10 @@ def run(argv: list[str]) -> int:
     if s.isascii() and s.isdigit() or s.startswith("-") or _numberish(s):
         port = parse_port(s)
         rep = reg.report(port)
-        from .port_advice import with_advice  # the short verdict: should I use it?
+        from portatlas.cli.port_advice import with_advice  # the short verdict: should I use it?
 
         rep = with_advice(rep, reg, as_json=args.json)
-        from .port_machine import with_machine  # "How to check", and --local's live answer
+        from portatlas.cli.port_machine import with_machine  # "How to check", and --local's live answer
 
         rep = with_machine(rep, reg, local=args.local, as_json=args.json)
         emit_json(rep) if args.json else write(render.report_text(rep))

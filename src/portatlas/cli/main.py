@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import BadInput, PortatlasError
+from portatlas.errors import BadInput, PortatlasError
 
 # The forms the answer cache serves: a bare port, optionally with --json.
 _FAST_FLAGS = {"--json"}
@@ -97,7 +97,7 @@ def _fast(args: list[str]) -> int | None:
     if len(ports) != 1 or len(args) > 2 or not (ports[0].isascii() and ports[0].isdigit()) \
             or len(ports[0]) > 5 or int(ports[0]) > 65535:
         return None
-    from .. import answer_cache
+    from portatlas import answer_cache
 
     if not answer_cache.enabled():
         return None
@@ -137,7 +137,7 @@ def _dispatch(args: list[str]) -> int:
         sys.stdout.write(usage())
         return 0
     if first in ("-V", "--version"):
-        from .. import __version__
+        from portatlas import __version__
 
         sys.stdout.write(f"portatlas {__version__}\n")
         return 0

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ..atlas import Registry
-from ..model import PortReport
+from portatlas.atlas import Registry
+from portatlas.model import PortReport
 
 # PortReport.extras key: JSON form, and the heading of the text form.
 ADVICE = ("advice", "Should I use it?")
@@ -18,13 +18,13 @@ ADVICE = ("advice", "Should I use it?")
 
 def with_advice(rep: PortReport, reg: Registry, *, as_json: bool) -> PortReport:
     """The report with the short verdict added: an ``advice`` object in JSON, a section in text."""
-    from ..advice import short_advice
+    from portatlas.advice import short_advice
 
     plain, web = short_advice(reg, rep.port)
     value: Any
     if as_json:
         value = {"production_tcp": plain, "http": web, "more": f"portatlas advise {rep.port}"}
         return replace(rep, extras=rep.extras + ((ADVICE[0], value),))
-    from .render_advice import short_text
+    from portatlas.cli.render_advice import short_text
 
     return replace(rep, extras=rep.extras + ((ADVICE[1], short_text(plain, web)),))

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ..atlas import Registry
-from ..model import PortReport
-from ..system.howto import check_commands
-from . import render_machine
+from portatlas.atlas import Registry
+from portatlas.model import PortReport
+from portatlas.system.howto import check_commands
+from portatlas.cli import render_machine
 
 # PortReport.extras keys: JSON form, and the heading of the text form.
 HOW_TO_CHECK = ("how_to_check", "How to check")
@@ -29,7 +29,7 @@ def with_machine(rep: PortReport, reg: Registry, *, local: bool, as_json: bool) 
     extras: list[tuple[str, Any]] = [
         (HOW_TO_CHECK[0], cmds) if as_json else (HOW_TO_CHECK[1], render_machine.checks_text(cmds))]
     if local:
-        from ..system.annotate import machine
+        from portatlas.system.annotate import machine
 
         m = machine(reg, rep.port)
         extras.append((LOCAL[0], m) if as_json else (LOCAL[1], render_machine.sockets_text(m, indent="  ")))

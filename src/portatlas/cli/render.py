@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ..atlas import _join
-from ..model import (
+from portatlas.atlas import _join
+from portatlas.model import (
     Block,
     Neighbour,
     PortInfo,
@@ -17,7 +17,7 @@ from ..model import (
     State,
     Stats,
 )
-from .common import bold
+from portatlas.cli.common import bold
 
 REGISTRY_TITLE = "IANA Service Name and Transport Protocol Port Number Registry"
 

@@ -6,14 +6,14 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..query.advice import Advice
-from ..query.reasons import Level, Reason, transports_text
-from .common import bold
+from portatlas.query.advice import Advice
+from portatlas.query.reasons import Level, Reason, transports_text
+from portatlas.cli.common import bold
 
 if TYPE_CHECKING:
-    from ..iana_request import RequestDraft
-    from ..naming import NameCheck
-    from ..query.suggest import Suggestion
+    from portatlas.query.iana_request import RequestDraft
+    from portatlas.query.naming import NameCheck
+    from portatlas.query.suggest import Suggestion
 
 _WIDTH = 100
 _MARK = {Level.AVOID: "avoid", Level.CAUTION: "caution", Level.GOOD: "good", Level.INFO: "note"}

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..model import PortRange, State, Transport
-from .common import bold
+from portatlas.model import PortRange, State, Transport
+from portatlas.cli.common import bold
 
 if TYPE_CHECKING:  # types only: `portatlas PORT` imports this module and must stay light
-    from ..system.annotate import EphemeralReport, ListenerReport, MachineReport
-    from ..system.howto import CheckCommand
+    from portatlas.system.annotate import EphemeralReport, ListenerReport, MachineReport
+    from portatlas.system.howto import CheckCommand
 
 SYSTEM_TITLES = {"linux": "Linux", "macos": "macOS", "windows": "Windows"}
 
@@ -157,8 +157,8 @@ def machine_json(rep: MachineReport) -> str:
     writes it, because the generic path and an indenting encoder cost ten
     times more with a thousand sockets.
     """
-    from ..model import to_json
-    from .json_lines import SocketWriter, answer
+    from portatlas.model import to_json
+    from portatlas.cli.json_lines import SocketWriter, answer
 
     w = SocketWriter()
     socks = []

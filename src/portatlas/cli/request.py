@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..atlas import Registry
-from .common import emit_json, parser, write
+from portatlas.atlas import Registry
+from portatlas.cli.common import emit_json, parser, write
 
 
 def build() -> "object":
@@ -25,8 +25,8 @@ def build() -> "object":
 
 def run(argv: list[str]) -> int:
     """Print the draft; exit 0 nothing IANA would refuse, 1 something it would, 2 bad input."""
-    from ..advice import parse_transports
-    from ..iana_request import draft
+    from portatlas.advice import parse_transports
+    from portatlas.query.iana_request import draft
 
     args = build().parse_args(argv)  # type: ignore[attr-defined]
     ts = parse_transports(args.transport)
@@ -34,11 +34,11 @@ def run(argv: list[str]) -> int:
     d = draft(reg.index, name=args.name, transports=ts, port=args.port, any_port=args.any,
               description=args.description, contact=args.contact, reference=args.reference)
     if args.json:
-        from ..model import to_json
+        from portatlas.model import to_json
 
         emit_json({**to_json(d), "refused": to_json(d.refused)})
     else:
-        from .render_advice import request_text
+        from portatlas.cli.render_advice import request_text
 
         write(request_text(d))
     return 1 if d.refused else 0

@@ -6,13 +6,13 @@ import os
 import socket
 import sys
 
-from ..errors import BadInput
-from .common import Parser
+from portatlas.errors import BadInput
+from portatlas.cli.common import Parser
 
 
 def build() -> Parser:
     """The command's options; defaults come from the settings table (environment variables)."""
-    from ..web.settings import Settings
+    from portatlas.web.settings import Settings
 
     s = Settings.from_env()
     p = Parser(prog="portatlas serve",
@@ -38,11 +38,11 @@ def run(argv: list[str]) -> int:
     # Workers are separate processes: they read their settings from the environment.
     os.environ["PORTATLAS_HOST"] = args.host
     os.environ["PORTATLAS_PORT"] = str(args.port)
-    from ..web.settings import Settings
+    from portatlas.web.settings import Settings
 
     settings = Settings.from_env()  # fail here, in one line, on a bad setting
-    from ..atlas import Registry
-    from ..store import default_sqlite_path
+    from portatlas.atlas import Registry
+    from portatlas.store import default_sqlite_path
 
     edition = Registry.default().edition
     db = "PostgreSQL" if (settings.database_url or "").startswith("postgres") else \

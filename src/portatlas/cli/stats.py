@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..atlas import Registry
-from ..model import Transport
-from ..query.parse_input import parse_transport
-from . import render
-from .common import emit_json, parser, write
+from portatlas.atlas import Registry
+from portatlas.model import Transport
+from portatlas.query.grammar import parse_transport
+from portatlas.cli import render
+from portatlas.cli.common import emit_json, parser, write
 
 
 def run(argv: list[str]) -> int:
@@ -18,8 +18,8 @@ def run(argv: list[str]) -> int:
     p.add_argument("--all", action="store_true", help="with --over-time, every edition in text")
     args = p.parse_args(argv)
     if args.over_time:
-        from ..registry.history import stats_over_time
-        from .history_text import stats_over_time_text
+        from portatlas.registry.history import stats_over_time
+        from portatlas.cli.history_text import stats_over_time_text
 
         s = stats_over_time()
         t = parse_transport(args.transport) or Transport.TCP

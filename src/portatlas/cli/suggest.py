@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..atlas import Registry
-from ..errors import BadInput
-from .common import emit_json, parser, write
+from portatlas.atlas import Registry
+from portatlas.errors import BadInput
+from portatlas.cli.common import emit_json, parser, write
 
 
 def build() -> "object":
@@ -28,7 +28,7 @@ def build() -> "object":
 
 def run(argv: list[str]) -> int:
     """Print the ports; exit 0 found some, 1 none passed every check, 2 bad input."""
-    from ..advice import suggest
+    from portatlas.advice import suggest
 
     args = build().parse_args(argv)  # type: ignore[attr-defined]
     raw = str(args.count).strip()
@@ -40,11 +40,11 @@ def run(argv: list[str]) -> int:
     if args.json:
         emit_json(found)
     elif found:
-        from .render_advice import suggestions_text
+        from portatlas.cli.render_advice import suggestions_text
 
         write(suggestions_text(found, int(raw)))
     if not found:
-        from ..system.ephemeral import ephemeral_range
+        from portatlas.system.ephemeral import ephemeral_range
 
         e = ephemeral_range()
         sys.stderr.write(f"portatlas: no port passed every check (this machine's ephemeral range is "

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import BadInput
-from ..registry.fetch import DEFAULT_URL
-from . import history_text
-from .common import emit_json, parser, write
+from portatlas.errors import BadInput
+from portatlas.source.fetch import DEFAULT_URL
+from portatlas.cli import history_text
+from portatlas.cli.common import emit_json, parser, write
 
 
 def _bar(done: int, total: int | None) -> None:
@@ -40,7 +40,7 @@ def run(argv: list[str]) -> int:
         raise BadInput(f"--max-bytes {args.max_bytes} must be positive")
     if args.rollback and (args.source or args.force):
         raise BadInput("--rollback takes no --source or --force: it returns to the previous edition")
-    from ..registry import update
+    from portatlas.source import update
 
     if args.rollback:
         result = update.rollback()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..atlas import Registry, describe
-from ..errors import BadInput
-from ..query.parse_input import parse_port, shown
-from ..system.annotate import machine
-from . import render_machine
-from .common import parser, write
+from portatlas.atlas import Registry, describe
+from portatlas.errors import BadInput
+from portatlas.query.grammar import parse_port, shown
+from portatlas.system.annotate import machine
+from portatlas.cli import render_machine
+from portatlas.cli.common import parser, write
 
 
 def build() -> "object":

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..atlas import Registry
-from ..errors import BadInput
-from ..model import PortRange
-from ..web.settings import Settings
-from ..web.site import STATIC, Site, dump
+from portatlas.atlas import Registry
+from portatlas.errors import BadInput
+from portatlas.model import PortRange
+from portatlas.web.settings import Settings
+from portatlas.web.site import STATIC, Site, dump
 
 MARKER = ".portatlas-export"
 CHUNK = 1024  # ports per task: large enough that task overhead vanishes, small enough for a smooth bar

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..index import Index
-from ..model import PortInfo, PortRange, State, Transport
-from .lookup import port_info
-from .reasons import (
+from portatlas.index import Index
+from portatlas.model import PortInfo, PortRange, State, Transport
+from portatlas.query.lookup import port_info
+from portatlas.query.reasons import (
     FETCH_BAD_PORTS,
     LINUX_EPHEMERAL,
     NMAP_DOC,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from ..index import Index
-from ..model import Block, PortRange, Transport
+from portatlas.index import Index
+from portatlas.model import Block, PortRange, Transport
 
 DEFAULT_TRANSPORTS: tuple[Transport, ...] = (Transport.TCP, Transport.UDP)
 ASSIGNABLE: tuple[PortRange, ...] = (PortRange.SYSTEM, PortRange.USER)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..index import Index
-from ..model import TRANSPORTS, PortInfo, PortRange, ServiceInfo, TransportState
+from portatlas.index import Index
+from portatlas.model import TRANSPORTS, PortInfo, PortRange, ServiceInfo, TransportState
 
 
 def port_info(index: Index, port: int) -> PortInfo:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..index import Index
-from ..model import TRANSPORTS, Block, Neighbour, Neighbourhood, PortRange, State, Transport
-from .blocks import ASSIGNABLE, DEFAULT_TRANSPORTS, assigned_flags, blocks
+from portatlas.index import Index
+from portatlas.model import TRANSPORTS, Block, Neighbour, Neighbourhood, PortRange, State, Transport
+from portatlas.query.blocks import ASSIGNABLE, DEFAULT_TRANSPORTS, assigned_flags, blocks
 
 
 def neighbour(index: Index, port: int) -> Neighbour:

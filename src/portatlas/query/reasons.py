@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..model import Transport
+from portatlas.model import Transport
 
 
 class Level(enum.StrEnum):

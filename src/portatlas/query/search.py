@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process
 
-from ..index import Index
-from ..model import PortRange, Record, SearchHit, Transport
+from portatlas.index import Index
+from portatlas.model import PortRange, Record, SearchHit, Transport
 
 FUZZY_CUTOFF = 80.0
 

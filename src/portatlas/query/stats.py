@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..index import Index
-from ..model import TRANSPORTS, PortRange, StateCounts, Stats
+from portatlas.index import Index
+from portatlas.model import TRANSPORTS, PortRange, StateCounts, Stats
 
 
 def stats(index: Index) -> Stats:

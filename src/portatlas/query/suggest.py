@@ -24,11 +24,11 @@ from itertools import compress
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from ..errors import BadInput
-from ..index import Index
-from ..model import PortRange, Transport
-from .blocks import unassigned_flags
-from .reasons import (
+from portatlas.errors import BadInput
+from portatlas.index import Index
+from portatlas.model import PortRange, Transport
+from portatlas.query.blocks import unassigned_flags
+from portatlas.query.reasons import (
     FETCH_BAD_PORTS,
     IANA_EPHEMERAL,
     LINUX_EPHEMERAL,

@@ -24,8 +24,8 @@ from datetime import date as _date
 from pathlib import Path
 from typing import Any
 
-from ..errors import BadInput, NotFound
-from ..model import (
+from portatlas.errors import BadInput, NotFound
+from portatlas.model import (
     TRANSPORTS,
     Person,
     PortRange,
@@ -36,7 +36,7 @@ from ..model import (
     Transport,
     Xref,
 )
-from .history_build import Row, record_row
+from portatlas.registry.history_build import Row, record_row
 
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "history.json.xz"
 GAP_DAYS = 120  # editions further apart than this are reported as a gap in the record
@@ -311,7 +311,7 @@ class History:
     @classmethod
     def load(cls, path: Path = SHIPPED, *, use_cache: bool = True) -> "History":
         """The history file, through a marshal cache beside the index cache (JSON+xz costs ~100 ms)."""
-        from ..index import cache_dir
+        from portatlas.index import cache_dir
 
         st = path.stat()
         cache = cache_dir() / f"history-{st.st_size:x}-{st.st_mtime_ns:x}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
@@ -320,7 +320,7 @@ class History:
                 return cls(marshal.loads(cache.read_bytes()))
             except (OSError, EOFError, ValueError, TypeError, KeyError):
                 pass  # no cache yet, or damaged: read the shipped file
-        from .history_build import loads
+        from portatlas.registry.history_build import loads
 
         data = loads(path.read_bytes())
         if use_cache:
@@ -555,8 +555,8 @@ def _newer_editions(after: str) -> list[tuple[str, Any]]:
     Registries are kept per file (path, size, mtime) so a server asking for many ports
     loads each once.
     """
-    from ..atlas import Registry
-    from . import editions as store
+    from portatlas.atlas import Registry
+    from portatlas.store import editions as store
 
     # Asked once per port by a crawl of every page: answer from memory while neither
     # the store's bookkeeping nor the pointer has changed.
@@ -606,7 +606,7 @@ def port_history(port: int, transport: Transport | str | None = None, *,
     Covers the shipped editions and, with ``include_stored``, the newer
     editions ``portatlas update`` stored.
     """
-    from ..query.parse_input import parse_port
+    from portatlas.query.grammar import parse_port
 
     port = parse_port(port)
     ts = (Transport(transport),) if transport else TRANSPORTS
@@ -688,7 +688,7 @@ def service_history(name: str, *, include_stored: bool = True) -> ServiceHistory
         dates = [*dates, *(d for d, _ in newer)]
         found_gaps = gaps(dates)
     if not any(rows for _, _, rows in runs):
-        from ..atlas import Registry
+        from portatlas.atlas import Registry
 
         Registry.default().service(name)  # raises NotFound with close names
         raise NotFound(f"no service named {name!r} in any edition since {dates[0]}")
@@ -752,7 +752,7 @@ class Edition:
 
 def known_editions() -> dict[str, str]:
     """Every edition available by date: date to where it is (history, or a stored file)."""
-    from . import editions as store
+    from portatlas.store import editions as store
 
     out = {d: "history" for d in history().editions}
     for s in store.stored():
@@ -766,8 +766,8 @@ def resolve(spec: str, *, on_or_before: bool = False) -> Edition:
     ``on_or_before`` picks the last edition on or before a date that has none
     (for ``--since``); otherwise a date must name an edition exactly.
     """
-    from ..atlas import Registry
-    from . import editions as store
+    from portatlas.atlas import Registry
+    from portatlas.store import editions as store
 
     spec = spec.strip()
     if spec == "current":
@@ -811,7 +811,7 @@ def _rows_of(reg: Any) -> tuple[Row, ...]:
     ``Record`` values costs ~0.4 s; reading them back ~20 ms)."""
     import zlib
 
-    from ..index import cache_dir
+    from portatlas.index import cache_dir
 
     try:
         src = Path(reg.source)

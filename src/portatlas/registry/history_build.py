@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..model import Record
+from portatlas.model import Record
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -59,9 +59,9 @@ def record_row(r: Record) -> Row:
 
 def edition_of(data: bytes) -> tuple[str, list[Row], list[list[int]]]:
     """Parse one edition with the project's parser and index: its date, rows and state counts."""
-    from .. import index
-    from ..query.stats import stats
-    from .parse import parse
+    from portatlas import index
+    from portatlas.query.stats import stats
+    from portatlas.registry.parse import parse
 
     parsed = parse(data)
     st = stats(index.Index(index.compile_registry(parsed, source="<history>")))

@@ -16,8 +16,8 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from ..errors import RegistryError
-from ..model import Person, Record, Transport, Xref
+from portatlas.errors import RegistryError
+from portatlas.model import Person, Record, Transport, Xref
 
 NS = "{http://www.iana.org/assignments}"
 _XZ_MAGIC = b"\xfd7zXZ\x00"

@@ -9,14 +9,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .interface import Counts, FeedbackComment, FeedbackStore, StoreError
+from portatlas.store.interface import Counts, FeedbackComment, FeedbackStore, StoreError
 
 DATABASE_URL_ENV = "PORTATLAS_DATABASE_URL"
 
 
 def default_sqlite_path() -> Path:
     """The SQLite file in the user's data directory (``PORTATLAS_DATA_DIR`` overrides the directory)."""
-    from ..sources import data_dir
+    from portatlas.source.paths import data_dir
 
     return data_dir() / "feedback.sqlite3"
 
@@ -28,10 +28,10 @@ def open_store(database_url: str | None = None) -> FeedbackStore:
     """
     url = database_url if database_url is not None else os.environ.get(DATABASE_URL_ENV) or None
     if url and url.startswith(("postgresql://", "postgres://")):
-        from .postgres import PostgresStore
+        from portatlas.store.postgres import PostgresStore
 
         return PostgresStore(url)
-    from .sqlite import SQLiteStore
+    from portatlas.store.sqlite import SQLiteStore
 
     if url:
         path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else url

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import PortatlasError
+from portatlas.errors import PortatlasError
 
 MAX_COMMENT = 1000
 MAX_PAGE = 200

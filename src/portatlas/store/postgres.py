@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from .interface import Counts, FeedbackComment, FeedbackStore, StoreError
-from .schema import SCHEMA_VERSION, statements
+from portatlas.store.interface import Counts, FeedbackComment, FeedbackStore, StoreError
+from portatlas.store.schema import SCHEMA_VERSION, statements
 
 _POOL_MAX = 8
 

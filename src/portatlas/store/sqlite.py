@@ -7,8 +7,8 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .interface import Counts, FeedbackComment, FeedbackStore, StoreError
-from .schema import SCHEMA_VERSION, statements
+from portatlas.store.interface import Counts, FeedbackComment, FeedbackStore, StoreError
+from portatlas.store.schema import SCHEMA_VERSION, statements
 
 
 class SQLiteStore(FeedbackStore):

@@ -21,12 +21,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..atlas import Registry
-from ..index import STATE_VALUES
-from ..model import PortRange, State, Transport
-from .ephemeral import EphemeralRange, ephemeral_range
-from .flags import FORWARDERS, SERVERS, Reader, flag_pairs, serves
-from .listeners import Listener, ListenerProbe, check_transport, scan
+from portatlas.atlas import Registry
+from portatlas.index import STATE_VALUES
+from portatlas.model import PortRange, State, Transport
+from portatlas.system.ephemeral import EphemeralRange, ephemeral_range
+from portatlas.system.flags import FORWARDERS, SERVERS, Reader, flag_pairs, serves
+from portatlas.system.listeners import Listener, ListenerProbe, check_transport, scan
 
 __all__ = ["FORWARDERS", "SERVERS", "EphemeralReport", "Flag", "ListenerReport", "MachineReport", "NamedPort",
            "ephemeral_report", "flags_for", "machine", "read", "serves"]

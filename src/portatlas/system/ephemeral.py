@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..machine_files import PROC_PORT_RANGE, PROC_RESERVED_PORTS
-from .ephemeral_read import DEFAULTS, parse_netsh, parse_pair, parse_reserved, read_range
+from portatlas.system.files import PROC_PORT_RANGE, PROC_RESERVED_PORTS
+from portatlas.system.ephemeral_read import DEFAULTS, parse_netsh, parse_pair, parse_reserved, read_range
 
 __all__ = ["DEFAULTS", "PROC_RANGE", "PROC_RESERVED", "EphemeralRange", "ephemeral_range", "parse_netsh",
            "parse_pair", "parse_reserved"]

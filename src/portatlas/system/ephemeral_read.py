@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from ..machine_files import PROC_PORT_RANGE, PROC_RESERVED_PORTS
+from portatlas.system.files import PROC_PORT_RANGE, PROC_RESERVED_PORTS
 
 # (low, high, reserved holes, source, is_default, system): EphemeralRange's fields in order.
 Values = tuple[int, int, tuple[tuple[int, int], ...], str, bool, str]

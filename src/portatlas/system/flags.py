@@ -10,13 +10,13 @@ Imports nothing (shlex only for a command line with quotes in it).
 
 from __future__ import annotations
 
-from .rows import SERVING, split_cmdline
+from portatlas.system.rows import SERVING, split_cmdline
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from ..index import Index
+    from portatlas.index import Index
 
 # State codes as the index stores them (index.STATE_VALUES).
 ASSIGNED, RESERVED, UNASSIGNED = 0, 1, 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..query.parse_input import parse_port
+from portatlas.query.grammar import parse_port
 
 SYSTEMS: tuple[str, ...] = ("linux", "macos", "windows")
 SYSTEM_TITLES: dict[str, str] = {"linux": "Linux", "macos": "macOS", "windows": "Windows"}

@@ -22,9 +22,9 @@ from __future__ import annotations
 import os
 import sys
 
-from ..errors import BadInput
-from ..model import Transport
-from .probe import BOUND, CONNECTED, LISTEN, SOCKET_TRANSPORTS, Listener, ListenerProbe, Scan, endpoint
+from portatlas.errors import BadInput
+from portatlas.model import Transport
+from portatlas.system.probe import BOUND, CONNECTED, LISTEN, SOCKET_TRANSPORTS, Listener, ListenerProbe, Scan, endpoint
 
 __all__ = ["BOUND", "CONNECTED", "LISTEN", "SOCKET_TRANSPORTS", "Listener", "ListenerProbe", "Scan", "bound_ports",
            "check_transport", "default_probe", "endpoint", "is_listening", "listeners", "scan"]
@@ -40,13 +40,13 @@ def default_probe() -> ListenerProbe:
         if choice not in ("", "procfs", "psutil"):
             raise BadInput(f"PORTATLAS_LISTENER_PROBE={choice!r} is not a probe: use procfs or psutil")
         if choice != "psutil" and sys.platform.startswith("linux"):
-            from .procfs import ProcfsProbe
+            from portatlas.system.procfs import ProcfsProbe
 
             procfs = ProcfsProbe()
             if procfs.available():
                 _PROBE = procfs
         if _PROBE is None:
-            from .psutil_probe import PsutilProbe
+            from portatlas.system.psutil_probe import PsutilProbe
 
             _PROBE = PsutilProbe()
     return _PROBE
@@ -96,7 +96,7 @@ def listeners(port: int | None = None, transport: Transport | None = None,
 
 def _proc_ports(transport: Transport) -> frozenset[int] | None:
     """Serving ports read straight from the kernel's table on Linux (no process walk); None where unreadable."""
-    from .socktable import read_table
+    from portatlas.system.socktable import read_table
 
     try:
         return frozenset(e[3] for e in read_table(False, transports=(transport.value,)))

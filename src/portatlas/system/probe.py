@@ -10,8 +10,8 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 
-from ..model import Transport
-from .rows import (  # noqa: F401  re-exported: the helpers every probe shares live with the plain rows
+from portatlas.model import Transport
+from portatlas.system.rows import (  # noqa: F401  re-exported: the helpers every probe shares live with the plain rows
     BOUND,
     CONNECTED,
     LISTEN,

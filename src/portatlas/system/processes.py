@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 
-from .rows import Row, finish_rows, join_argv, no_pid_note, sudo_hint
-from .socktable import PROC, read_table
+from portatlas.system.rows import Row, finish_rows, join_argv, no_pid_note, sudo_hint
+from portatlas.system.socktable import PROC, read_table
 
 Process = tuple["str | None", "str | None", "str | None", "str | None"]  # name, cmdline, user, note
 

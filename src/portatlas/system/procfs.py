@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import processes, socktable
-from .probe import ListenerProbe, Scan, finish
-from .socktable import TCP_STATES
+from portatlas.system import processes, socktable
+from portatlas.system.probe import ListenerProbe, Scan, finish
+from portatlas.system.socktable import TCP_STATES
 
 __all__ = ["TCP_STATES", "ProcfsProbe"]
 

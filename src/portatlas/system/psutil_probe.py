@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Transport
-from .probe import (
+from portatlas.model import Transport
+from portatlas.system.probe import (
     BOUND,
     CONNECTED,
     LISTEN,

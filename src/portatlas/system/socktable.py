@@ -22,7 +22,7 @@ import os
 import struct
 import sys
 
-from .rows import BOUND, CONNECTED, LISTEN, endpoint
+from portatlas.system.rows import BOUND, CONNECTED, LISTEN, endpoint
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:

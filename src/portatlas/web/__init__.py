@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def create_app(registry: Any = None, store: Any = None, settings: Any = None) -> "FastAPI":
     """The ASGI app over ``registry`` (default: the edition in use) and ``store`` (default: from settings)."""
-    from .app import create_app as _create
+    from portatlas.web.app import create_app as _create
 
     return _create(registry=registry, store=store, settings=settings)
 

@@ -8,10 +8,10 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from ..errors import BadInput
-from ..model import PortRange, Transport
-from ..query.parse_input import looks_like_span, parse_port, parse_range, parse_transport, shown
-from .respond import cached
+from portatlas.errors import BadInput
+from portatlas.model import PortRange, Transport
+from portatlas.query.grammar import looks_like_span, parse_port, parse_range, parse_transport, shown
+from portatlas.web.respond import cached
 
 router = APIRouter(prefix="/api")
 MAX_SPAN = 4096

@@ -9,14 +9,14 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from .. import __version__
-from ..atlas import Registry
-from . import api, errors, feedback, pages
-from .cache import TTLCache
-from .fast import FastAnswers
-from .head import HeadAsGet
-from .settings import Settings
-from .site import Site
+from portatlas import __version__
+from portatlas.atlas import Registry
+from portatlas.web import api, errors, feedback, pages
+from portatlas.web.cache import TTLCache
+from portatlas.web.fast import FastAnswers
+from portatlas.web.head import HeadAsGet
+from portatlas.web.settings import Settings
+from portatlas.web.site import Site
 
 COUNTS_TTL = 1.0  # seconds a page may show counts another server process has since changed
 
@@ -55,7 +55,7 @@ def create_app(registry: Registry | None = None, store: Any = None, settings: Se
         if holder["store"] is None:
             with lock:
                 if holder["store"] is None:
-                    from ..store import open_store as _open
+                    from portatlas.store import open_store as _open
 
                     holder["store"] = _open(settings.database_url)
         return holder["store"]

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
 
-from ..errors import PortatlasError
+from portatlas.errors import PortatlasError
 
 log = logging.getLogger("portatlas.web")
 
@@ -55,7 +55,7 @@ def error_response(request: Request, status: int, message: str, headers: dict[st
     site = request.app.state.site
     html = site.render("error.html", status=status, title=_TITLES.get(status, "Error"), message=message,
                        feedback="")
-    from .respond import PAGE_HEADERS
+    from portatlas.web.respond import PAGE_HEADERS
 
     return HTMLResponse(html, status_code=status, headers={**PAGE_HEADERS, **headers})
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .pages import page_answer
-from .respond import cached
+from portatlas.web.pages import page_answer
+from portatlas.web.respond import cached
 
 
 def _port(tail: str) -> int | None:

@@ -14,11 +14,11 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..errors import BadInput
-from ..model import to_json
-from ..query.parse_input import parse_port, shown
-from ..store.interface import MAX_COMMENT, MAX_PAGE, Counts
-from .errors import HTTPError
+from portatlas.errors import BadInput
+from portatlas.model import to_json
+from portatlas.query.grammar import parse_port, shown
+from portatlas.store.interface import MAX_COMMENT, MAX_PAGE, Counts
+from portatlas.web.errors import HTTPError
 
 MAX_BODY = 16 * 1024  # a vote with a 1,000-character comment fits many times over
 _DRAIN = 32 * 1024 * 1024  # read (and drop) up to this much of an oversized body so the client sees the 413

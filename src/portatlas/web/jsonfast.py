@@ -11,7 +11,7 @@ import enum
 from dataclasses import fields, is_dataclass
 from typing import Any
 
-from ..model import _EXTRA, to_json
+from portatlas.model import _EXTRA, to_json
 
 _SCALARS = (str, int, float, bool, type(None))
 _plans: dict[type, tuple[str, ...] | None] = {}

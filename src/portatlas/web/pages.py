@@ -9,11 +9,11 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from .. import __version__
-from ..errors import BadInput, PortatlasError
-from ..query.parse_input import looks_like_span, parse_port
-from .respond import PAGE_CACHE, PAGE_HEADERS, cached, not_modified
-from .site import STATIC, Page
+from portatlas import __version__
+from portatlas.errors import BadInput, PortatlasError
+from portatlas.query.grammar import looks_like_span, parse_port
+from portatlas.web.respond import PAGE_CACHE, PAGE_HEADERS, cached, not_modified
+from portatlas.web.site import STATIC, Page
 
 router = APIRouter(include_in_schema=False)
 
@@ -129,7 +129,7 @@ async def static(request: Request, name: str) -> Response:
     """CSS and the feedback script, versioned by ?v= so they may be cached for a long time."""
     body = _STATIC.get(name)
     if body is None:
-        from .errors import HTTPError
+        from portatlas.web.errors import HTTPError
 
         raise HTTPError(404, f"no static file {name[:60]!r}")
     etag = f'"{__version__}.{len(body)}"'

@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 import zlib
 
-from ..model import Transport
+from portatlas.model import Transport
 
 # Palette indices: 0 assigned, 1 reserved, 2 unassigned, 3 dynamic/private.
 PALETTE = ((0x2b, 0x6c, 0xb0), (0xd9, 0x8e, 0x04), (0xcf, 0xe8, 0xcf), (0xe4, 0xdc, 0xf2))

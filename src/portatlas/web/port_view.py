@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..atlas import _join
-from ..model import PortRange, PortReport, Record, State, Transport
-from ..system.ephemeral import DEFAULTS as EPHEMERAL_DEFAULTS
-from .settings import bad_ports
+from portatlas.atlas import _join
+from portatlas.model import PortRange, PortReport, Record, State, Transport
+from portatlas.system.ephemeral import DEFAULTS as EPHEMERAL_DEFAULTS
+from portatlas.web.settings import bad_ports
 
 REGISTRY_TITLE = "IANA Service Name and Transport Protocol Port Number Registry"
 REGISTRY_URL = "https://www.iana.org/assignments/service-names-port-numbers/service-names-port-numbers.xhtml"

@@ -51,13 +51,13 @@ class WebAdvice:
 @lru_cache(maxsize=1)
 def _web_signals() -> Any:
     """Signals for a page read by anyone: no machine's sockets, Linux's default ephemeral range as a default."""
-    from ..advice import bad_ports
-    from ..query.reasons import Signals
-    from ..system.ephemeral import DEFAULTS, EphemeralRange
+    from portatlas.advice import bad_ports
+    from portatlas.query.reasons import Signals
+    from portatlas.system.ephemeral import DEFAULTS, EphemeralRange
 
     table, note = None, "no nmap-services table on the server"
     try:
-        from ..advice.nmap import load
+        from portatlas.world.nmap import load
 
         table, note = load()
     except Exception:  # the frequency table is an optional input

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from ..errors import BadInput
+from portatlas.errors import BadInput
 
 # The port `portatlas serve` listens on unless told otherwise: see recommended_port().
 DEFAULT_PORT = 9838
@@ -111,7 +111,7 @@ def recommended_port(registry: Any) -> int:
     bad-port list; and, being mid-block, as far as possible from ports IANA has
     assigned so far.
     """
-    from ..model import TRANSPORTS, PortRange
+    from portatlas.model import TRANSPORTS, PortRange
 
     bad = bad_ports()
     for b in registry.gaps(PortRange.USER, transports=TRANSPORTS):

@@ -18,17 +18,17 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from .. import __version__
-from ..atlas import Registry
-from ..errors import BadInput, NotFound
-from ..model import PortRange, PortReport, Transport, to_json
-from ..query.parse_input import parse_port, shown
-from . import sections
-from .cache import ByteLRU
-from .jsonfast import to_data
-from .picture import PALETTE
-from .port_view import REGISTRY_TITLE, REGISTRY_URL, neighbour_summary, port_context, state_word
-from .settings import Settings
+from portatlas import __version__
+from portatlas.atlas import Registry
+from portatlas.errors import BadInput, NotFound
+from portatlas.model import PortRange, PortReport, Transport, to_json
+from portatlas.query.grammar import parse_port, shown
+from portatlas.web import sections
+from portatlas.web.cache import ByteLRU
+from portatlas.web.jsonfast import to_data
+from portatlas.web.picture import PALETTE
+from portatlas.web.port_view import REGISTRY_TITLE, REGISTRY_URL, neighbour_summary, port_context, state_word
+from portatlas.web.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -276,7 +276,7 @@ class Site:
     def portspace_png(self) -> bytes:
         """The port-space picture (computed once per edition)."""
         if self._portspace is None:
-            from .picture import portspace_png
+            from portatlas.web.picture import portspace_png
 
             self._portspace = portspace_png(self.registry.index)
         return self._portspace
@@ -309,7 +309,7 @@ def _totals(st: Any) -> dict[str, Any]:
 
 
 def _service_rows(svc: Any) -> list[Any]:
-    from .port_view import Notes, group_rows
+    from portatlas.web.port_view import Notes, group_rows
 
     return group_rows(list(svc.records), Notes())
 

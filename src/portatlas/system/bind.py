@@ -13,7 +13,7 @@ import errno
 import socket
 import sys
 
-from ..model import Transport
+from portatlas.model import Transport
 
 _KIND = {Transport.TCP: socket.SOCK_STREAM, Transport.UDP: socket.SOCK_DGRAM}
 _IPV6: bool | None = None

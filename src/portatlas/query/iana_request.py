@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import BadInput
-from .index import Index
-from .model import PortRange, State, Transport
-from .naming import check_name, require_valid
-from .query.parse_input import parse_port, shown
-from .query.reasons import IANA_FORM, RFC6335_SYSTEM, registry_source, transports_text
+from portatlas.errors import BadInput
+from portatlas.index import Index
+from portatlas.model import PortRange, State, Transport
+from portatlas.query.naming import check_name, require_valid
+from portatlas.query.grammar import parse_port, shown
+from portatlas.query.reasons import IANA_FORM, RFC6335_SYSTEM, registry_source, transports_text
 
 RFC_REQUEST = ("RFC 6335 section 8.1.1 (what a request contains)", "https://www.rfc-editor.org/rfc/rfc6335#section-8.1.1")
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"

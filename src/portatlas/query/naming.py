@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import BadInput
-from .index import Index
-from .query.parse_input import shown
+from portatlas.errors import BadInput
+from portatlas.index import Index
+from portatlas.query.grammar import shown
 
 MAX_LENGTH = 15
 RFC = "RFC 6335 section 5.1"

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path
 
-from .. import __version__
-from ..errors import BadInput, PortatlasError
+from portatlas import __version__
+from portatlas.errors import BadInput, PortatlasError
 
 DEFAULT_URL = "https://www.iana.org/assignments/service-names-port-numbers/service-names-port-numbers.xml"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # the registry is ~3.6 MB; 64 MB leaves room and stops a runaway body

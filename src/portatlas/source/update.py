@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import index as _index
-from .. import sources
-from ..errors import RegistryError
-from . import editions as store
-from .fetch import Fetched, Progress, fetch, settings
-from .history import EditionDiff, _rows_of, diff_rows
-from .history_build import Row, record_row
+from portatlas import index as _index
+from portatlas.source import paths as sources
+from portatlas.errors import RegistryError
+from portatlas.store import editions as store
+from portatlas.source.fetch import Fetched, Progress, fetch, settings
+from portatlas.registry.history import EditionDiff, _rows_of, diff_rows
+from portatlas.registry.history_build import Row, record_row
 
 MIN_RECORDS = 5000        # every edition since 2017 has over 13,900 rows
 MIN_SHARE = 0.8           # and a new edition never lost a fifth of them
@@ -46,7 +46,7 @@ class UpdateResult:
 
 
 def _rows(path: Path) -> tuple[str, list[Row]]:
-    from ..atlas import Registry
+    from portatlas.atlas import Registry
 
     reg = Registry.from_file(path)
     return reg.edition, list(_rows_of(reg))
@@ -73,7 +73,7 @@ def update(source: str | None = None, *, force: bool = False, max_bytes: int | N
         got = fetch(source, etag=etag, last_modified=last_modified,
                     max_bytes=max_bytes or default_max, timeout=timeout or default_timeout,
                     progress=progress)
-        from ..atlas import Registry
+        from portatlas.atlas import Registry
 
         # The edition in use, compiled (cached); its rows are made only once the download is valid.
         current = Registry.from_file(current_path)
@@ -93,7 +93,7 @@ def _host(source: str) -> str:
 
 
 def _apply(got: Fetched, current_path: Path, current: Any, force: bool) -> UpdateResult:
-    from .parse import parse
+    from portatlas.registry.parse import parse
 
     old_edition = current.edition
     what = f"the download from {_host(got.source)}" if got.source.startswith("http") else got.source

@@ -5,8 +5,8 @@ Every refusal is a ``BadInput`` whose message says what was wrong and what is va
 
 from __future__ import annotations
 
-from ..errors import BadInput
-from ..model import PORT_MAX, PortRange, Transport
+from portatlas.errors import BadInput
+from portatlas.model import PORT_MAX, PortRange, Transport
 
 _SHOW = 40  # characters of a bad argument quoted back; a 100,000-character one is cut
 

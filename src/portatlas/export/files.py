@@ -12,7 +12,7 @@ import csv
 import json
 from typing import IO, Any
 
-from ..model import TRANSPORTS, Record, State, to_json
+from portatlas.model import TRANSPORTS, Record, State, to_json
 
 RANGE_MODES = ("expand", "first", "skip")
 CSV_FIELDS = ("name", "transport", "number", "low", "high", "state", "description", "assignees",

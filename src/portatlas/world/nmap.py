@@ -22,9 +22,9 @@ import zlib
 from array import array
 from bisect import bisect_left
 
-from ..machine_files import NMAP_ENV, NMAP_PATHS
-from ..model import Transport
-from ..query.reasons import Frequency
+from portatlas.system.files import NMAP_ENV, NMAP_PATHS
+from portatlas.model import Transport
+from portatlas.query.reasons import Frequency
 
 ENV = NMAP_ENV
 DEFAULT_PATHS = NMAP_PATHS
@@ -166,7 +166,7 @@ def load() -> tuple[NmapTable | None, str]:
 
 
 def _cache_file(key: tuple[str, int, int]) -> str:
-    from ..index import cache_dir
+    from portatlas.index import cache_dir
 
     crc = zlib.crc32(f"{FORMAT}:{TOP}:{key[0]}:{key[1]}:{key[2]}".encode("utf-8", "replace"))
     return os.path.join(str(cache_dir()), f"nmap-services.{crc:08x}.marshal")

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import PortatlasError
-from .. import sources
+from portatlas.errors import PortatlasError
+from portatlas.source import paths as sources
 
 PREFIX = "service-names-port-numbers."
 LOCK_WAIT = 120.0  # seconds to wait for another update before giving up
@@ -200,11 +200,11 @@ def pointed() -> Path:
 
 def in_use() -> EditionInUse:
     """Which edition answers, where it came from, and its date."""
-    from ..atlas import Registry
+    from portatlas.atlas import Registry
 
     path = sources.current_source()
     if not path.is_file():
-        from ..errors import RegistryError
+        from portatlas.errors import RegistryError
 
         raise RegistryError(f"PORTATLAS_REGISTRY names {path}, which is not a file: unset it, "
                             "or name a registry XML file (plain or .xz)")

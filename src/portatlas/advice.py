@@ -18,18 +18,18 @@ import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BadInput
-from ..machine_files import PROC_UNPRIVILEGED_START
-from ..model import PortRange, Transport
-from ..query import advice as _advice
-from ..query.advice import Advice
-from ..query.parse_input import parse_port, shown
-from ..query.reasons import Level, Purpose, Reason, Signal, Signals
-from .badports import bad_ports
+from portatlas.errors import BadInput
+from portatlas.system.files import PROC_UNPRIVILEGED_START
+from portatlas.model import PortRange, Transport
+from portatlas.query import advice as _advice
+from portatlas.query.advice import Advice
+from portatlas.query.grammar import parse_port, shown
+from portatlas.query.reasons import Level, Purpose, Reason, Signal, Signals
+from portatlas.world.badports import bad_ports
 
 if TYPE_CHECKING:
-    from ..atlas import Registry
-    from ..query.suggest import Suggestion
+    from portatlas.atlas import Registry
+    from portatlas.query.suggest import Suggestion
 
 UNPRIVILEGED = PROC_UNPRIVILEGED_START
 
@@ -40,7 +40,7 @@ __all__ = ["Advice", "Level", "Purpose", "Reason", "Signal", "Signals", "Suggest
 def __getattr__(name: str) -> Any:
     # query.suggest (hashlib, random) loads only when suggestions are asked for: `portatlas PORT` needs none.
     if name in ("Suggestion", "MAX_COUNT"):
-        from ..query import suggest as _suggest
+        from portatlas.query import suggest as _suggest
 
         return getattr(_suggest, name)
     raise AttributeError(name)
@@ -73,11 +73,11 @@ def machine_signals(port: int | None = None, transports: tuple[Transport, ...] =
                     *, listeners: bool = True, frequencies: bool = True) -> Signals:
     """Read this machine's inputs: ephemeral range, nmap table, privileged-port limit, and (for ``port``)
     who listens on it. Each unavailable input is None with a note saying why."""
-    from ..system.ephemeral import ephemeral_range
+    from portatlas.system.ephemeral import ephemeral_range
 
     table, freq_note = (None, "not asked for")
     if frequencies:
-        from .nmap import load
+        from portatlas.world.nmap import load
 
         table, freq_note = load()
     eph = _ephemeral(ephemeral_range)
@@ -132,7 +132,7 @@ def _listening(port: int, transports: tuple[Transport, ...]) -> tuple[dict[Trans
     socket table costs milliseconds on a busy host; the table (system.listeners)
     is read only when the bind fails, to name the holder.
     """
-    from .bind import bind_failure
+    from portatlas.system.bind import bind_failure
 
     out: dict[Transport, tuple[str, ...]] = {}
     for t in transports:
@@ -143,7 +143,7 @@ def _listening(port: int, transports: tuple[Transport, ...]) -> tuple[dict[Trans
             out[t] = ()
             continue
         try:
-            from ..system.listeners import is_listening, listeners
+            from portatlas.system.listeners import is_listening, listeners
 
             if "privileges" in why or port == 0:  # the bind could not tell: ask the socket table
                 if not is_listening(port, t):
@@ -193,8 +193,8 @@ def suggest(registry: Registry, count: int = 5, transport: str | Transport | tup
     machine. The browsers' bad ports are always left out, so ``http`` changes
     nothing but is accepted for symmetry with ``advise``.
     """
-    from ..query import suggest as _suggest
-    from ..query.suggest import MAX_COUNT
+    from portatlas.query import suggest as _suggest
+    from portatlas.query.suggest import MAX_COUNT
 
     del http  # always honoured: see the docstring
     ts = parse_transports(transport, allowed=("tcp", "udp", "both"))
@@ -207,13 +207,13 @@ def suggest(registry: Registry, count: int = 5, transport: str | Transport | tup
         except BadInput:
             raise BadInput(f"--near {shown(str(near))} is not a port: give a whole number from 0 to 65535") from None
     if name is not None:
-        from ..naming import require_valid
+        from portatlas.query.naming import require_valid
 
         name = require_valid(name, "--name")
     rng = _range(range, near_port)
     if signals is None:
         signals = machine_signals()
-    from .bind import SOURCE, bind_failure
+    from portatlas.system.bind import SOURCE, bind_failure
 
     return _suggest.suggest(registry.index, count=count, transports=ts, rng=rng, signals=signals,
                             is_free=lambda p: bind_failure(p, ts), free_source=SOURCE,
@@ -230,7 +230,7 @@ def _range(text: str | PortRange | None, near: int | None) -> PortRange:
             rng = PortRange(str(text).strip().lower())
         except ValueError:
             raise BadInput(f"unknown range {shown(str(text))}: use user or dynamic") from None
-    from ..query.suggest import window
+    from portatlas.query.suggest import window
 
     window(rng)  # refuses system
     return rng

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 BUNDLED_EDITION = "2026-08-17"
-BUNDLED_PATH = os.path.join(os.path.dirname(__file__), "data",
+BUNDLED_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data",
                             f"service-names-port-numbers.{BUNDLED_EDITION}.xml.xz")
 
 
