@@ -10,12 +10,12 @@ exactly as it was; the whole sequence runs under the store's lock.
 from __future__ import annotations
 
 import hashlib
-import marshal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from portatlas import index as _index
+from portatlas.index import cachefile
 from portatlas.source import paths as sources
 from portatlas.errors import RegistryError
 from portatlas.store import editions as store
@@ -126,11 +126,9 @@ def _apply(got: Fetched, current_path: Path, current: Any, force: bool) -> Updat
                             "nothing switched")
     sha = hashlib.sha256(got.data).hexdigest()
     path = store.add(got.data, new_edition, sha, got.source, n)
-    # Compile and cache the index before switching, so the first answer after is fast
-    # (in the cache's own encoding when the index module has one).
+    # Compile and cache the index before switching, so the first answer after is fast.
     compiled["source"] = str(path)
-    encode = getattr(_index, "encode_cache", marshal.dumps)
-    _index._write_atomically(_index._cache_path(path), encode(compiled))
+    cachefile.save(path, compiled)
     store.switch(path)
     _remember(got, path.name)
     diff = diff_rows(old_rows, new_rows, old_edition, new_edition, str(current_path), str(path))
