@@ -15,7 +15,7 @@ functions in ``portatlas.query.advice`` and ``portatlas.query.suggest``.
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
+from portatlas.value import replace
 from typing import TYPE_CHECKING, Any
 
 from portatlas.errors import BadInput

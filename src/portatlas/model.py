@@ -1,45 +1,49 @@
-"""The values portatlas answers with: frozen dataclasses, printable in a REPL.
+"""The registry's values: ports, transports, states, rows and blocks, frozen and printable in a REPL.
 
-Every face renders these; ``to_json`` turns any of them into the plain
-JSON-ready structure the CLI's ``--json`` and the web API share.
+The answers (``portatlas.answers``) are made of these; ``to_json`` turns any
+value into the plain JSON-ready data the CLI's ``--json``, the web API and the
+MCP face share. They are ``portatlas.value`` classes, not dataclasses and
+enums, so that importing them costs well under a millisecond.
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any
+from portatlas.value import Choice, to_data, value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 PORT_MIN = 0
 PORT_MAX = 65535
 
 
-class Transport(enum.StrEnum):
+class Transport(Choice, values=("tcp", "udp", "sctp", "dccp")):
     """A transport protocol the registry assigns ports on."""
 
-    TCP = "tcp"
-    UDP = "udp"
-    SCTP = "sctp"
-    DCCP = "dccp"
+    TCP: ClassVar[Transport]
+    UDP: ClassVar[Transport]
+    SCTP: ClassVar[Transport]
+    DCCP: ClassVar[Transport]
 
 
 TRANSPORTS: tuple[Transport, ...] = tuple(Transport)
 
 
-class State(enum.StrEnum):
+class State(Choice, values=("assigned", "reserved", "unassigned")):
     """What the registry says of one (port, transport): exactly one of three."""
 
-    ASSIGNED = "assigned"
-    RESERVED = "reserved"
-    UNASSIGNED = "unassigned"
+    ASSIGNED: ClassVar[State]
+    RESERVED: ClassVar[State]
+    UNASSIGNED: ClassVar[State]
 
 
-class PortRange(enum.StrEnum):
+class PortRange(Choice, values=("system", "user", "dynamic")):
     """The three ranges of RFC 6335 section 6."""
 
-    SYSTEM = "system"
-    USER = "user"
-    DYNAMIC = "dynamic"
+    SYSTEM: ClassVar[PortRange]
+    USER: ClassVar[PortRange]
+    DYNAMIC: ClassVar[PortRange]
 
     @property
     def bounds(self) -> tuple[int, int]:
@@ -57,7 +61,7 @@ class PortRange(enum.StrEnum):
         return _RANGE_PROCEDURES[self]
 
     @classmethod
-    def of(cls, port: int) -> "PortRange":
+    def of(cls, port: int) -> PortRange:
         """The range a port number falls in."""
         if port <= 1023:
             return cls.SYSTEM
@@ -83,9 +87,11 @@ _RANGE_PROCEDURES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Person:
     """An assignee or contact from the registry's <people> section."""
+
+    __json_extra__: ClassVar[tuple[str, ...]] = ("display",)
 
     id: str
     name: str | None = None
@@ -101,9 +107,11 @@ class Person:
         return self.name or self.org or self.id.replace("_", " ")
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Xref:
     """A cross-reference of a record: an RFC, a draft, a person, a URI, text or a note."""
+
+    __json_extra__: ClassVar[tuple[str, ...]] = ("label", "url")
 
     type: str
     data: str | None = None
@@ -130,13 +138,15 @@ class Xref:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Record:
     """One registry row, as IANA published it.
 
     ``transport`` None means the row applies to every transport; ``low`` and
     ``high`` are None for service-name-only registrations.
     """
+
+    __json_extra__: ClassVar[tuple[str, ...]] = ("state", "number")
 
     name: str | None
     transport: Transport | None
@@ -182,7 +192,7 @@ class Record:
         return tuple(seen.values())
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class TransportState:
     """One transport of one port: its state and the rows covering it."""
 
@@ -196,9 +206,11 @@ class TransportState:
         return tuple(r for r in self.records if r.state is State.ASSIGNED)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class PortInfo:
     """Everything the registry says of one port, on every transport."""
+
+    __json_extra__: ClassVar[tuple[str, ...]] = ("state", "names")
 
     port: int
     range: PortRange
@@ -237,9 +249,11 @@ class PortInfo:
         return State.UNASSIGNED
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Block:
     """A maximal run of ports unassigned on every transport considered."""
+
+    __json_extra__: ClassVar[tuple[str, ...]] = ("size",)
 
     low: int
     high: int
@@ -254,7 +268,7 @@ class Block:
         return self.high - self.low + 1
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Neighbour:
     """A nearby port and the names assigned to it on each transport."""
 
@@ -265,7 +279,7 @@ class Neighbour:
     references: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Neighbourhood:
     """Where a port sits: nearest assigned ports either side, its block, the strip around it."""
 
@@ -276,7 +290,7 @@ class Neighbourhood:
     strip: tuple[Neighbour, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ServiceInfo:
     """A service name and every row registering it."""
 
@@ -289,7 +303,7 @@ class ServiceInfo:
         return tuple((r.transport, r.number) for r in self.records)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class SearchHit:
     """A search result: the row, how well it matched, and why."""
 
@@ -298,7 +312,7 @@ class SearchHit:
     matched: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class StateCounts:
     """How many ports of a range, on one transport, are in each state."""
 
@@ -315,44 +329,24 @@ class StateCounts:
         return 100.0 * n / self.total if self.total else 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Stats:
     """State counts for every range and transport of one edition."""
 
     edition: str
-    counts: tuple[StateCounts, ...] = field(default_factory=tuple)
+    counts: tuple[StateCounts, ...] = ()
 
 
-def to_json(value: Any) -> Any:
-    """Turn a model value (and containers of them) into JSON-ready data.
+def to_json(obj: Any) -> Any:
+    """Turn a value (and containers of them) into JSON-ready data (``portatlas.value.to_data``).
 
-    Enums become their values; properties that readers need (state, number,
-    size, url, label, display) are included beside the fields.
+    Choices become their strings; the derived properties readers need (state,
+    number, size, url, label, display) are included beside the fields.
     """
-    if isinstance(value, enum.Enum):
-        return value.value
-    if is_dataclass(value) and not isinstance(value, type):
-        out = {f.name: to_json(getattr(value, f.name)) for f in fields(value)}
-        for prop in _EXTRA.get(type(value).__name__, ()):
-            out[prop] = to_json(getattr(value, prop))
-        return out
-    if isinstance(value, (list, tuple)):
-        return [to_json(v) for v in value]
-    if isinstance(value, dict):
-        return {str(to_json(k)): to_json(v) for k, v in value.items()}
-    return value
+    return to_data(obj)
 
 
-_EXTRA: dict[str, tuple[str, ...]] = {
-    "Record": ("state", "number"),
-    "Xref": ("label", "url"),
-    "Person": ("display",),
-    "PortInfo": ("state", "names"),
-    "Block": ("size",),
-}
-
-
-@dataclass(frozen=True, slots=True)
+@value
 class PortReport:
     """The full answer for one port, as a reference page gives it.
 
@@ -361,6 +355,8 @@ class PortReport:
     wording for the row the port falls in. Later faces add to ``extras``
     (how to check, advice, history) under documented keys.
     """
+
+    __json_extra__: ClassVar[tuple[str, ...]] = ("range", "state")
 
     port: int
     headline: str
@@ -380,5 +376,3 @@ class PortReport:
         """The port's overall state (assigned on any transport wins)."""
         return self.info.state
 
-
-_EXTRA["PortReport"] = ("range", "state")

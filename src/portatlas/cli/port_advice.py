@@ -6,7 +6,7 @@ table, so the answer cache may keep it (its key covers those files).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from portatlas.value import replace
 from typing import Any
 
 from portatlas.atlas import Registry

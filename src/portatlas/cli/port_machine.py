@@ -6,7 +6,7 @@ text; psutil is loaded only with --local.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from portatlas.value import replace
 from typing import Any
 
 from portatlas.atlas import Registry

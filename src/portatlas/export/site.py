@@ -21,7 +21,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from portatlas.value import value
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -38,7 +38,7 @@ CHUNK = 1024  # ports per task: large enough that task overhead vanishes, small 
 _site: Site | None = None  # each worker's Site (inherited by fork, or built by _init)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ExportResult:
     """What an export wrote."""
 

@@ -6,7 +6,7 @@ Pure: the registry index and the machine's signals (``Signals``) go in, an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from portatlas.value import value
 
 from portatlas.index import Index
 from portatlas.model import PortInfo, PortRange, State, Transport
@@ -31,7 +31,7 @@ from portatlas.query.reasons import (
 PRIVILEGED_BELOW = 1024  # the Unix default when the kernel does not say otherwise
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Advice:
     """The answer to "should I use this port?": a verdict and every reason, heaviest first.
 

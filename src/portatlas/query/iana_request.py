@@ -10,7 +10,7 @@ without an IETF or IESG reference, a Dynamic port.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from portatlas.value import value
 
 from portatlas.errors import BadInput
 from portatlas.index import Index
@@ -29,7 +29,7 @@ _URL = re.compile(r"^https?://\S+$", re.I)
 MAX_DESCRIPTION = 200
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Field:
     """One field of the application: its label as RFC 6335 names it, the drafted value, and a note."""
 
@@ -38,7 +38,7 @@ class Field:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Check:
     """One thing IANA checks: passed (``ok``), or what it would refuse and why, with the source.
 
@@ -53,7 +53,7 @@ class Check:
     advice: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class RequestDraft:
     """The drafted application and the checks it went through; ``refused`` lists what IANA would refuse."""
 

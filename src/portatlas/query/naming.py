@@ -9,7 +9,7 @@ compared case-insensitively.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from portatlas.value import value
 
 from portatlas.errors import BadInput
 from portatlas.index import Index
@@ -21,7 +21,7 @@ RFC_URL = "https://www.rfc-editor.org/rfc/rfc6335#section-5.1"
 _ALIAS = re.compile(r'alias (?:to|of|for) "?([A-Za-z0-9._+/-]+)"?', re.I)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Rule:
     """One rule of RFC 6335 section 5.1 and whether a name keeps it."""
 
@@ -31,7 +31,7 @@ class Rule:
     detail: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Registered:
     """A registry row holding the name (in any letter case): its spelling, ports, and what it is an alias of."""
 
@@ -42,7 +42,7 @@ class Registered:
     alias_of: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class NameCheck:
     """Whether a name may be registered: each syntax rule, and the registry rows that already hold it."""
 

@@ -8,21 +8,24 @@ nothing from ``system`` and a test can feed it anything.
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Protocol
-
 from portatlas.model import Transport
+from portatlas.value import Choice, value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import ClassVar, Protocol
+else:
+    Protocol = object  # the protocols below are for the type checker; typing costs ~4 ms to import
 
 
-class Level(enum.StrEnum):
+class Level(Choice, values=("info", "good", "caution", "avoid")):
     """How a reason weighs. A verdict is the heaviest of its reasons: good, caution or avoid (never info)."""
 
-    INFO = "info"
-    GOOD = "good"
-    CAUTION = "caution"
-    AVOID = "avoid"
+    INFO: ClassVar[Level]
+    GOOD: ClassVar[Level]
+    CAUTION: ClassVar[Level]
+    AVOID: ClassVar[Level]
 
     @property
     def weight(self) -> int:
@@ -33,13 +36,13 @@ class Level(enum.StrEnum):
 _WEIGHT = {Level.INFO: 0, Level.GOOD: 1, Level.CAUTION: 2, Level.AVOID: 3}
 
 
-class Purpose(enum.StrEnum):
+class Purpose(Choice, values=("production", "internal", "testing", "standard")):
     """What the port is for; the same facts weigh differently for each."""
 
-    PRODUCTION = "production"
-    INTERNAL = "internal"
-    TESTING = "testing"
-    STANDARD = "standard"
+    PRODUCTION: ClassVar[Purpose]
+    INTERNAL: ClassVar[Purpose]
+    TESTING: ClassVar[Purpose]
+    STANDARD: ClassVar[Purpose]
 
     @property
     def phrase(self) -> str:
@@ -55,7 +58,7 @@ _PURPOSE_PHRASES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Reason:
     """One fact behind a verdict: how it weighs, a short title, the full sentence, and where it comes from.
 
@@ -72,7 +75,7 @@ class Reason:
     url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Signal:
     """Whether one input of the advice was available, and where it was read."""
 
@@ -81,7 +84,7 @@ class Signal:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Frequency:
     """nmap's open-frequency of one (port, transport): the share of scanned hosts with it open."""
 
@@ -134,7 +137,7 @@ class EphemeralLike(Protocol):
     def is_reserved(self, port: int) -> bool: ...
 
 
-@dataclass(frozen=True)
+@value
 class Signals:
     """The machine-dependent inputs of advice and suggestions, gathered by ``portatlas.advice``.
 
@@ -151,7 +154,7 @@ class Signals:
     listening_note: str = "listening sockets were not checked"
     unprivileged_start: int | None = None
     unprivileged_source: str = ""
-    extra: tuple[str, ...] = field(default=())
+    extra: tuple[str, ...] = ()
 
 
 # -- sources, named once ------------------------------------------------------

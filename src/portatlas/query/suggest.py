@@ -22,7 +22,7 @@ import math
 import random
 from itertools import compress
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from portatlas.value import value
 
 from portatlas.errors import BadInput
 from portatlas.index import Index
@@ -44,7 +44,7 @@ from portatlas.query.reasons import (
 MAX_COUNT = 1000
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Suggestion:
     """A port to use, on the asked transports, and every check it passed."""
 

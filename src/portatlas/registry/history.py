@@ -19,7 +19,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from portatlas.value import value
 from datetime import date as _date
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ GAP_DAYS = 120  # editions further apart than this are reported as a gap in the 
 
 # -- values ---------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@value
 class FieldChange:
     """One field of a record (or of a port's state) that changed: its old and new text.
 
@@ -65,7 +65,7 @@ def when(first: str, before: str | None) -> str:
     return f"between {before} and {first}"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class PortEvent:
     """One step of a port's timeline on one transport.
 
@@ -91,7 +91,7 @@ class PortEvent:
         return when(self.first, self.before)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class TransportHistory:
     """A port's timeline on one transport, oldest event first."""
 
@@ -99,7 +99,7 @@ class TransportHistory:
     events: tuple[PortEvent, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class PortHistory:
     """Everything the editions say of one port over time.
 
@@ -116,7 +116,7 @@ class PortHistory:
     transports: tuple[TransportHistory, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class RecordChange:
     """A row present in both editions with some fields changed."""
 
@@ -125,7 +125,7 @@ class RecordChange:
     changes: tuple[FieldChange, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class DiffCounts:
     """How many rows were added, removed and changed, and how many of those assign a port to a name.
 
@@ -140,7 +140,7 @@ class DiffCounts:
     assignments_removed: int
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class EditionDiff:
     """What changed from edition ``old`` to edition ``new``.
 
@@ -159,7 +159,7 @@ class EditionDiff:
     changed: tuple[RecordChange, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class StatsOverTime:
     """State counts per range and transport for every edition, oldest first."""
 
@@ -629,7 +629,7 @@ def port_history(port: int, transport: Transport | str | None = None, *,
     )
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ServiceEvent:
     """One step of a service name's timeline: its rows changed between ``before`` and ``first``.
 
@@ -651,7 +651,7 @@ class ServiceEvent:
         return when(self.first, self.before)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ServiceHistory:
     """Everything the editions say of one service name over time."""
 
@@ -741,7 +741,7 @@ def stats_over_time(*, include_stored: bool = True) -> StatsOverTime:
 
 # -- diffs between editions -------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
+@value
 class Edition:
     """An edition resolved from what a user typed: its date, where it came from, its rows."""
 

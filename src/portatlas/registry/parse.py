@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import lzma
-from dataclasses import dataclass
+from portatlas.value import value
 from typing import BinaryIO
 from xml.etree.ElementTree import Element, ParseError
 
@@ -23,7 +23,7 @@ NS = "{http://www.iana.org/assignments}"
 _XZ_MAGIC = b"\xfd7zXZ\x00"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ParsedRegistry:
     """A whole registry edition: its date, records in file order, and people."""
 

@@ -16,7 +16,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from portatlas.value import value
 from email.utils import formatdate
 from pathlib import Path
 
@@ -30,7 +30,7 @@ CHUNK = 64 * 1024
 
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Setting:
     """One environment setting of ``update``: its variable, default and meaning (README lists each)."""
 
@@ -57,7 +57,7 @@ class FetchError(PortatlasError):
     exit_code = 5
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Fetched:
     """The outcome of one request.
 

@@ -10,7 +10,7 @@ exactly as it was; the whole sequence runs under the store's lock.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from portatlas.value import value
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ MIN_RECORDS = 5000        # every edition since 2017 has over 13,900 rows
 MIN_SHARE = 0.8           # and a new edition never lost a fifth of them
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class UpdateResult:
     """What an update or rollback did.
 

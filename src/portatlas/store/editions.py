@@ -22,7 +22,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from portatlas.value import value
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,7 @@ def guarded() -> Iterator[None]:
                          "the edition in use is unchanged") from None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class StoredEdition:
     """One edition file in the store and where it came from."""
 
@@ -68,7 +68,7 @@ class StoredEdition:
     records: int
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class EditionInUse:
     """The edition answers come from.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable
-from dataclasses import dataclass
+from portatlas.value import value
 from typing import Any
 
 from portatlas.errors import PortatlasError
@@ -19,7 +19,7 @@ class StoreError(PortatlasError):
     http_status = 503
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Counts:
     """How many visitors found a page helpful and how many did not."""
 
@@ -38,7 +38,7 @@ class Counts:
         return cls(yes=yes, no=no)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class FeedbackComment:
     """One visitor comment, for the site's administrators only."""
 

@@ -19,7 +19,7 @@ connected sockets are shown with ``--all`` but never flagged.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from portatlas.value import value
 
 from portatlas.atlas import Registry
 from portatlas.index import STATE_VALUES
@@ -34,7 +34,7 @@ __all__ = ["FORWARDERS", "SERVERS", "EphemeralReport", "Flag", "ListenerReport",
 _STATES = tuple(State(v) for v in STATE_VALUES)  # by the index's state code
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Flag:
     """Something that looks off about a socket: a stable code and a sentence saying why."""
 
@@ -42,7 +42,7 @@ class Flag:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ListenerReport:
     """One socket and what the registry says of its (port, transport).
 
@@ -57,7 +57,7 @@ class ListenerReport:
     flags: tuple[Flag, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class MachineReport:
     """The answer of ``who`` and ``listening``: sockets read against one registry edition.
 
@@ -107,7 +107,7 @@ def machine(reg: Registry, port: int | None = None, transport: Transport | str |
     return MachineReport(port, t, include_all, read(s.listeners, reg, e), s.notes, s.complete, e, reg.edition)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class NamedPort:
     """A port and the service names assigned to it on one transport."""
 
@@ -115,7 +115,7 @@ class NamedPort:
     names: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class EphemeralReport:
     """This machine's ephemeral range read against the registry.
 

@@ -7,7 +7,7 @@ netsh); where it cannot, the operating system's documented default, marked
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from portatlas.value import value
 from pathlib import Path
 
 from portatlas.system.files import PROC_PORT_RANGE, PROC_RESERVED_PORTS
@@ -20,7 +20,7 @@ PROC_RANGE = Path(PROC_PORT_RANGE)
 PROC_RESERVED = Path(PROC_RESERVED_PORTS)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class EphemeralRange:
     """The range the kernel picks client ports from, and ports it keeps out of it."""
 

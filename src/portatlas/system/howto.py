@@ -7,7 +7,7 @@ from what works.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from portatlas.value import value
 
 from portatlas.query.grammar import parse_port
 
@@ -15,7 +15,7 @@ SYSTEMS: tuple[str, ...] = ("linux", "macos", "windows")
 SYSTEM_TITLES: dict[str, str] = {"linux": "Linux", "macos": "macOS", "windows": "Windows"}
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class CheckCommand:
     """One command to type to see what uses a port.
 

@@ -8,7 +8,7 @@ helpers here word what the OS hid the same way for both.
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
+from portatlas.value import value
 
 from portatlas.model import Transport
 from portatlas.system.rows import (  # noqa: F401  re-exported: the helpers every probe shares live with the plain rows
@@ -28,7 +28,7 @@ from portatlas.system.rows import (  # noqa: F401  re-exported: the helpers ever
 SOCKET_TRANSPORTS: tuple[Transport, ...] = (Transport.TCP, Transport.UDP)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Listener:
     """One socket bound to a local port, and the process holding it.
 
@@ -62,7 +62,7 @@ class Listener:
         return self.state in (LISTEN, BOUND)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Scan:
     """The result of one probe: the sockets, and notes on what the OS kept from it as a whole."""
 

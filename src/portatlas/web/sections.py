@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from portatlas.value import value
 from functools import lru_cache
 from typing import Any
 
@@ -30,7 +30,7 @@ def how_to_check(port: int) -> Any:
     return fn(port) if fn else None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class PurposeVerdict:
     """The advice work's verdict for one purpose (production, internal, testing, standard)."""
 
@@ -39,7 +39,7 @@ class PurposeVerdict:
     summary: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class WebAdvice:
     """What the port page shows of the advice: a verdict per purpose, and the reasons for production."""
 

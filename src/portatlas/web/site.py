@@ -8,9 +8,8 @@ costs a dict lookup and a join.
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from dataclasses import dataclass
+from portatlas.value import replace, to_data, value
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -25,7 +24,6 @@ from portatlas.model import PortRange, PortReport, Transport, to_json
 from portatlas.query.grammar import parse_port, shown
 from portatlas.web import sections
 from portatlas.web.cache import ByteLRU
-from portatlas.web.jsonfast import to_data
 from portatlas.web.picture import PALETTE
 from portatlas.web.port_view import REGISTRY_TITLE, REGISTRY_URL, neighbour_summary, port_context, state_word
 from portatlas.web.settings import Settings
@@ -37,7 +35,7 @@ MAX_SPAN = 4096
 _YES, _NO = "\x01", "\x02"  # stand-ins for the counts while a page is rendered once
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Page:
     """A rendered page: ``parts`` joined around the yes and no counts (one part when it has none)."""
 
@@ -115,7 +113,7 @@ class Site:
                 continue
             if value is not None:
                 extras.append((key, value))
-        return dataclasses.replace(rep, extras=tuple(extras)) if extras else rep
+        return replace(rep, extras=tuple(extras)) if extras else rep
 
     def port_json(self, port: int) -> bytes:
         """``/api/ports/N``: the report as JSON bytes (cached)."""
