@@ -169,21 +169,25 @@ def test_listening_as_nobody_says_what_is_hidden(tmp_path, registry, monkeypatch
 
 def test_port_answer_has_how_to_check_and_local(cli, registry):
     port = free_port()
-    plain = cli("307", env=NO_CACHE).stdout
-    assert "\nHow to check\n  Linux\n    ss -ltnup 'sport = :307'\n" in plain
-    assert "    sudo lsof -nP -iTCP:307 -sTCP:LISTEN\n" in plain and "    netstat -ano | findstr :307\n" in plain
-    assert plain.index("How to check") < plain.index("Source: ")
+    plain = cli("307").stdout
+    assert "\nHow to check (Linux)\n  ss -ltnup 'sport = :307'  " in plain
+    assert "lsof -nP -iTCP:307" not in plain and "netstat" not in plain  # other systems only with --all-os
+    every = cli("307", "--all-os").stdout
+    assert "\nHow to check (macOS)\n  sudo lsof -nP -iTCP:307 -sTCP:LISTEN  " in every
+    assert "\nHow to check (Windows)\n  netstat -ano | findstr :307  " in every
+    assert plain.index("How to check") < plain.index("\nSources\n")
     assert "On this machine now" not in plain
-    data = json.loads(cli("307", "--json", env=NO_CACHE).stdout)
-    extras = dict(data["extras"])
-    assert [c["command"] for c in extras["how_to_check"]][0] == "ss -ltnup 'sport = :307'"
+    data = json.loads(cli("307", "--json").stdout)
+    assert [c["command"] for c in data["checks"]][0] == "ss -ltnup 'sport = :307'"
+    assert {c["system"] for c in data["checks"]} == {"linux", "macos", "windows"}
     with bound(socket.SOCK_STREAM, port=port):
         local = cli(str(port), "--local")
         local_json = json.loads(cli(str(port), "--local", "--json").stdout)
     assert local.returncode == 0
     assert f"On this machine now\n  tcp  ipv4  127.0.0.1:{port}  LISTEN\n" in local.stdout
     assert f"(PID {os.getpid()}, " in local.stdout
-    (row,) = dict(local_json["extras"])["local"]["sockets"]
+    (row,) = local_json["local"]["sockets"]
+    assert local_json["answer"]["port"] == port
     assert row["listener"]["pid"] == os.getpid()
     free = cli(str(port), "--local").stdout
     assert f"On this machine now\n  nothing is listening on {port}/tcp or {port}/udp here" in free

@@ -130,12 +130,13 @@ def test_connected_sockets_are_never_flagged(registry):
 
 @contextlib.contextmanager
 def _reserved(port: int):
-    old = PROC_RESERVED.read_text()
-    PROC_RESERVED.write_text(str(port))
+    reserved = Path(PROC_RESERVED)
+    old = reserved.read_text()
+    reserved.write_text(str(port))
     try:
         yield
     finally:
-        PROC_RESERVED.write_text(old.strip() or "\n")
+        reserved.write_text(old.strip() or "\n")
 
 
 def _can_write(path: Path) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import json
 import sys
 
@@ -31,9 +33,9 @@ Number of Ports : 16384
 
 
 def _proc() -> tuple[int, int, tuple[tuple[int, int], ...]]:
-    lo, hi = (int(x) for x in PROC_RANGE.read_text().split())
+    lo, hi = (int(x) for x in Path(PROC_RANGE).read_text().split())
     reserved = []
-    for part in PROC_RESERVED.read_text().strip().split(","):
+    for part in Path(PROC_RESERVED).read_text().strip().split(","):
         if part:
             a, _, b = part.partition("-")
             reserved.append((int(a), int(b or a)))
@@ -125,7 +127,7 @@ def test_cli_marks_a_default_as_a_default(tmp_path):
     import subprocess
 
     code = ("import sys; from portatlas.system import ephemeral as e; "
-            f"e.PROC_RANGE = e.Path({str(tmp_path / 'missing')!r}); "
+            f"e.PROC_RANGE = {str(tmp_path / 'missing')!r}; "
             "from portatlas.cli.main import main; sys.exit(main(['ephemeral']))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr

@@ -215,9 +215,13 @@ def suggest(registry: Registry, count: int = 5, transport: str | Transport | tup
         signals = machine_signals()
     from portatlas.system.bind import SOURCE, bind_failure
 
+    from portatlas.query.use import WIDE
+
+    taken = tuple((u.low, u.high) for u in registry.knowledge.dataset().entries()
+                  if u.use.value != "configured" and u.high - u.low + 1 <= WIDE)
     return _suggest.suggest(registry.index, count=count, transports=ts, rng=rng, signals=signals,
                             is_free=lambda p: bind_failure(p, ts), free_source=SOURCE,
-                            near=near_port, name=name, seed=seed)
+                            near=near_port, name=name, seed=seed, taken=taken)
 
 
 def _range(text: str | PortRange | None, near: int | None) -> PortRange:

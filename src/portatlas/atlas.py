@@ -8,9 +8,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (the CLI's start-up counts)
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from pathlib import Path
 
 from portatlas import index as _index
 from portatlas.errors import BadInput, NotFound
@@ -35,6 +36,11 @@ from portatlas.query.grammar import parse_port
 from portatlas.query.stats import stats as _stats
 
 if TYPE_CHECKING:
+    from portatlas.answers.brief import PortsAnswer
+    from portatlas.answers.knowledge import Knowledge
+    from portatlas.answers.name import NameAnswer
+    from portatlas.answers.port import PortAnswer
+    from portatlas.query.grammar import PortSpec
     from portatlas.query.search import SearchIndex
 
 MAX_SPAN = 65536
@@ -50,25 +56,26 @@ class Registry:
         self._blocks: dict[tuple[PortRange, tuple[Transport, ...]], list[Block]] = {}
         self._assigned: dict[tuple[Transport, ...], bytes] = {}
         self._search: SearchIndex | None = None
+        self._knowledge: Knowledge | None = None
 
     @classmethod
     def default(cls) -> "Registry":
         """The edition in use: ``PORTATLAS_REGISTRY``, the last update, or the bundled one."""
-        from portatlas.source.paths import current_source
+        from portatlas.source.paths import current_source_path
 
-        return cls.from_file(current_source())
+        return cls.from_file(current_source_path())
 
     @classmethod
     def bundled(cls) -> "Registry":
         """The edition shipped inside the package."""
-        from portatlas.source.paths import BUNDLED
+        from portatlas.source.paths import BUNDLED_PATH
 
-        return cls.from_file(BUNDLED)
+        return cls.from_file(BUNDLED_PATH)
 
     @classmethod
     def from_file(cls, path: str | Path, *, use_cache: bool = True) -> "Registry":
         """A registry XML file (plain or .xz), compiled once and cached on disk."""
-        return cls(_index.load(Path(path), use_cache=use_cache))
+        return cls(_index.load(path, use_cache=use_cache))
 
     @classmethod
     def from_bytes(cls, data: bytes, source: str = "<bytes>") -> "Registry":
@@ -206,6 +213,36 @@ class Registry:
         return self.index.records()
 
     # -- the whole answer -----------------------------------------------------
+    @property
+    def knowledge(self) -> Knowledge:
+        """What answers read beside the registry (common use, nmap, firewalld, history), loaded lazily."""
+        if self._knowledge is None:
+            from portatlas.answers.knowledge import Knowledge
+
+            self._knowledge = Knowledge()
+        return self._knowledge
+
+    def answer(self, port: int | str, transport: Transport | str | None = None) -> PortAnswer:
+        """Everything portatlas says of a port: registry, common use, verdicts, history, FAQ and sources."""
+        from portatlas.answers.port import port_answer
+
+        return port_answer(self, parse_port(port), self.knowledge, Transport(transport) if transport else None)
+
+    def name(self, name: str) -> NameAnswer:
+        """A service name's rows and the programs of that name with every port they use; ``NotFound``."""
+        from portatlas.answers.name import name_answer
+
+        return name_answer(self, name, self.knowledge)
+
+    def ports(self, text: str, specs: Sequence[PortSpec] | None = None) -> PortsAnswer:
+        """One line per port of a range or list ('22,80,8000-8100'), read with the one grammar."""
+        from portatlas.answers.brief import ports_answer
+        from portatlas.query.grammar import read
+
+        if specs is None:
+            specs = read(text, is_name=lambda _: False).specs
+        return ports_answer(self, text, specs, self.knowledge)
+
     def report(self, port: int) -> PortReport:
         """The full answer for a port: headline, per-transport detail, neighbourhood."""
         info = self.lookup(port)

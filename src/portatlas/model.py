@@ -272,11 +272,31 @@ class Block:
 class Neighbour:
     """A nearby port and the names assigned to it on each transport."""
 
+    __json_extra__: ClassVar[tuple[str, ...]] = ("state", "word", "all_names")
+
     port: int
     states: tuple[tuple[Transport, State], ...]
     names: tuple[tuple[Transport, tuple[str, ...]], ...]
     registered: str | None = None
     references: tuple[str, ...] = ()
+
+    @property
+    def state(self) -> State:
+        """Assigned if any transport is, else reserved if any is, else unassigned."""
+        found = {s for _, s in self.states}
+        return next((s for s in (State.ASSIGNED, State.RESERVED) if s in found), State.UNASSIGNED)
+
+    @property
+    def word(self) -> str:
+        """The state as shown: 'dynamic' for an unassigned port of the never-assigned range."""
+        if self.state is State.UNASSIGNED and self.port >= 49152:
+            return "dynamic"
+        return self.state.value
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        """Every name assigned to the port, on any transport, each once."""
+        return tuple(dict.fromkeys(n for _, ns in self.names for n in ns))
 
 
 @value

@@ -88,7 +88,7 @@ def _value(cls: type[T]) -> type[T]:
         __repr__=ns.get("__repr__", _repr), __eq__=_eq, __hash__=_hash, __reduce__=_reduce,
         __setattr__=_frozen_setattr, __delattr__=_frozen_delattr,
     )
-    new = type(cls)(cls.__name__, cls.__bases__, ns)
+    new: type[T] = type(cls.__name__, cls.__bases__, ns)
     new.__qualname__ = cls.__qualname__
     new.__init__.__qualname__ = f"{cls.__qualname__}.__init__"
     return new

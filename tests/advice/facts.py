@@ -60,6 +60,28 @@ def nmap_top(proto: str = "tcp", n: int = 1000) -> frozenset[int]:
     return frozenset(p for p, (f, _) in nmap_frequencies(proto).items() if f >= edge and f > 0)
 
 
+@functools.cache
+def nmap_named(proto: str = "tcp") -> frozenset[int]:
+    """Ports nmap's table names (not 'unknown') and has seen open: software runs there."""
+    return frozenset(p for p, (f, name) in nmap_frequencies(proto).items() if f > 0 and name != "unknown")
+
+
+@functools.cache
+def common_use_ports() -> frozenset[int]:
+    """Every port the shipped common-use dataset says some software holds by default, as an OS service or as
+    malware (entries of at most 256 ports; wider ones are ranges software picks from), read with tomllib."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2] / "src" / "portatlas" / "data" / "common-use"
+    out: set[int] = set()
+    for f in root.glob("*.toml"):
+        for e in tomllib.loads(f.read_text(encoding="utf-8"))["entry"]:
+            lo, _, hi = str(e["port"]).partition("-")
+            if e["use"] != "configured" and int(hi or lo) - int(lo) + 1 <= 256:
+                out.update(range(int(lo), int(hi or lo) + 1))
+    return frozenset(out)
+
+
 def binds(port: int, transports: tuple[str, ...]) -> bool:
     """Whether the port can be bound on 0.0.0.0 on each transport right now."""
     for t in transports:
@@ -80,11 +102,12 @@ def quiet_user_port(oracle, *, inside_ephemeral: bool, taken: set[int] = frozens
     """A TCP port with nothing against it but (optionally) the ephemeral range: unassigned, not a bad port,
     not common in nmap, not reserved here, bindable."""
     lo, hi = ephemeral()
-    bad, top, res = bad_ports(), nmap_top("tcp"), reserved()
+    bad, top, res = bad_ports(), nmap_top("tcp") | nmap_named("tcp"), reserved()
+    used = common_use_ports()
     span = range(lo, min(hi, 49151) + 1) if inside_ephemeral else range(20000, 32768)
     for p in span:
         if (oracle.state(p, "tcp") == "unassigned" and all(oracle.state(p, t) != "assigned" for t in ("udp", "sctp", "dccp"))
-                and p not in bad and p not in top and p not in res and p not in taken
+                and p not in bad and p not in top and p not in res and p not in taken and p not in used
                 and not (lo <= p <= hi and not inside_ephemeral) and binds(p, ("tcp",))):
             return p
     raise AssertionError("no quiet port found")

@@ -118,17 +118,23 @@ def test_cli_standard_307_tells_to_apply():
     assert "GOOD" in r.stdout.splitlines()[0] and "ask IANA" in r.stdout
 
 
-def test_the_port_answer_carries_a_short_verdict(cli):
+def test_the_port_answer_carries_verdicts_that_fit_the_reader(cli):
     out = cli("6667").stdout
     section = out.split("Should I use it?")[1].split("\n\n")[0]
-    assert "caution for a new production TCP service: assigned to ircu" in section
-    assert "avoid for an HTTP service: browsers refuse this port" in section
+    lines = section.splitlines()
+    assert lines[1].split() == ["Running", "ircu?", "good", "Use", "it:", "port", "6667", "is", "ircu's",
+                                "registered", "port."]
+    prod = next(ln for ln in lines if ln.strip().startswith("A new production service?"))
+    assert "caution" in prod and "assigned to ircu on TCP" in prod
+    web = next(ln for ln in lines if ln.strip().startswith("A new web page or HTTP API?"))
+    assert "avoid" in web and "browsers refuse it" in web
     assert "portatlas advise 6667" in section
-    # Served again from the answer cache: identical.
-    assert cli("6667").stdout == out
     j = json.loads(cli("307", "--json").stdout)
-    adv = dict((k, v) for k, v in j["extras"])["advice"]
-    assert adv["production_tcp"]["verdict"] == "avoid" and adv["http"] is None
+    cases = {v["case"]: v for v in j["verdicts"]}
+    assert cases["new:production"]["verdict"] == "avoid" and "new:http" not in cases
+    assert not any(c.startswith(("registered:", "software:")) for c in cases)  # nothing runs on 307
+    https = {v["case"]: v["verdict"] for v in json.loads(cli("443", "--json").stdout)["verdicts"]}
+    assert https["registered:https"] == "good" and https["new:production"] == "avoid"
 
 
 @pytest.mark.parametrize("args, needle", [

@@ -17,13 +17,14 @@ def test_nmap_services_is_installed_for_these_tests():
 
 
 def _common_unofficial(oracle) -> tuple[int, float, str]:
-    """The most frequently open TCP User port that the registry leaves unassigned (not a bad port, not
-    in this machine's ephemeral range)."""
+    """The most frequently open TCP User port that nmap names but the registry leaves unassigned (not a
+    bad port, not in this machine's ephemeral range)."""
     lo, hi = facts.ephemeral()
     bad = facts.bad_ports()
     rows = sorted(((f, p, n) for p, (f, n) in facts.nmap_frequencies("tcp").items()), reverse=True)
     for f, p, n in rows:
-        if 1024 <= p <= 49151 and not lo <= p <= hi and p not in bad and oracle.state(p, "tcp") == "unassigned":
+        if (1024 <= p <= 49151 and not lo <= p <= hi and p not in bad and n != "unknown"
+                and oracle.state(p, "tcp") == "unassigned"):
             return p, f, n
     raise AssertionError("no unassigned port in nmap-services")
 
@@ -31,8 +32,8 @@ def _common_unofficial(oracle) -> tuple[int, float, str]:
 def test_a_common_unofficial_port_is_flagged(registry, oracle):
     p, f, name = _common_unofficial(oracle)
     a = advise(registry, p)
-    r = next(r for r in a.reasons if r.code == "frequency.common")
-    assert r.level is Level.CAUTION and a.verdict is Level.CAUTION
+    r = next(r for r in a.reasons if r.code == "frequency.named")
+    assert r.level is Level.CAUTION and a.verdict is not Level.GOOD
     assert name in r.title and str(facts.NMAP) in r.source
     pct = f * 100
     assert (f"{pct:.2f}%" if pct >= 0.1 else f"{pct:.2g}%") in r.detail
@@ -57,9 +58,10 @@ def test_a_missing_table_is_reported_not_guessed(registry, tmp_path):
     r = run_cli("advise", "5800", env={"PORTATLAS_NMAP_SERVICES": str(missing)})
     assert r.returncode == 0
     assert "Not checked" in r.stdout and f"PORTATLAS_NMAP_SERVICES={missing} is not a readable file" in r.stdout
-    assert "Commonly used without assignment" not in r.stdout
+    assert "nmap calls it" not in r.stdout
     short = run_cli("5800", env={"PORTATLAS_NMAP_SERVICES": str(missing)}).stdout
-    assert "not checked: frequency" in short
+    assert f"(not read: nmap-services: PORTATLAS_NMAP_SERVICES={missing} is not a readable file)" in short
+    assert "nmap calls" not in short
 
 
 def test_a_file_that_is_not_nmap_services_is_reported(tmp_path):

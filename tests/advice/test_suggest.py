@@ -19,8 +19,8 @@ def _check_port(p: int, transports: tuple[str, ...], oracle, rng: str = "user") 
     lo, hi = facts.ephemeral()
     for t in transports:
         assert oracle.state(p, t) == "unassigned", (p, t)
-        assert p not in facts.nmap_top(t), (p, t)
-    assert p not in facts.bad_ports()
+        assert p not in facts.nmap_top(t) and p not in facts.nmap_named(t), (p, t)
+    assert p not in facts.bad_ports() and p not in facts.common_use_ports(), p
     assert not lo <= p <= hi and p not in facts.reserved()
     assert (1024 <= p <= 32767) if rng == "user" else (61000 <= p <= 65535)
     assert facts.binds(p, transports), p
@@ -33,7 +33,7 @@ def test_each_suggested_port_passes_every_check(registry, oracle, transport, ts)
     for s in got:
         _check_port(s.port, ts, oracle)
         assert {r.code for r in s.reasons} >= {"registry.unassigned", "browser.allowed", "ephemeral.outside",
-                                               "frequency.rare", "free.here"}
+                                               "frequency.rare", "common.unused", "free.here"}
 
 
 def test_dynamic_range(registry, oracle):
@@ -53,6 +53,7 @@ def test_near_ranks_by_distance(registry, oracle):
             continue
         lo, hi = facts.ephemeral()
         assert (oracle.state(p, "tcp") != "unassigned" or p in facts.bad_ports() or p in facts.nmap_top("tcp")
+                or p in facts.nmap_named("tcp") or p in facts.common_use_ports()
                 or not facts.binds(p, ("tcp",)) or lo <= p <= hi), p
 
 

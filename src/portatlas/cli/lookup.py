@@ -1,63 +1,86 @@
-"""`portatlas PORT | LOW-HIGH | SERVICE`: the registry's answer for a port, a span or a name."""
+"""`portatlas PORT | PORT/tcp | LOW-HIGH | LIST | NAME`: the answer for a port, many ports, or a name."""
 
 from __future__ import annotations
 
-from portatlas.atlas import Registry
+from portatlas.cli.args import Arg, Args, Command, Opt, run_with
+from portatlas.cli.output import Out, emit_json
 from portatlas.errors import BadInput
-from portatlas.query.grammar import looks_like_span, parse_port, parse_span, shown
-from portatlas.cli import render
-from portatlas.cli.common import emit_json, parser, write
 
-MAX_SPAN = 4096
-
-
-def build() -> "object":
-    p = parser("lookup", "What the registry says of a port, a range of ports (LOW-HIGH) or a service name.")
-    p.add_argument("query", help="a port (0-65535), a range LOW-HIGH, or a service name")
-    p.add_argument("--local", action="store_true",
-                   help="for a port: also what is bound to it on this machine now (as 'portatlas who PORT')")
-    return p
+SPEC = Command(
+    "lookup", "what a port is: the registry, what commonly runs there, whether to use it, how to check it",
+    args=(Arg("query", "a port (0-65535), PORT/tcp, a range LOW-HIGH, a list 22,80,8000-8100, or a service "
+                       "or program name"),),
+    opts=(
+        Opt(("--transport", "-t"), "transport", "T", "only this transport", ("tcp", "udp", "sctp", "dccp")),
+        Opt(("--local",), "local", help="for a port: also what is bound to it on this machine now"),
+        Opt(("--all-os",), "all_os", help="how to check on Linux, macOS and Windows, not only this system"),
+    ),
+    completes="ports",
+)
 
 
 def run(argv: list[str]) -> int:
-    """Answer one query; exit 0 answered, 1 unknown service name, 2 bad input."""
-    args = build().parse_args(argv)  # type: ignore[attr-defined]
-    q: str = args.query
+    """Answer one query; exit 0 answered, 1 unknown name, 2 bad input."""
+    return run_with(SPEC, argv, _run)
+
+
+def _run(args: Args) -> int:
+    from portatlas.atlas import Registry
+    from portatlas.query.grammar import QueryKind, one_transport, read
+
     reg = Registry.default()
-    s = q.strip()
-    if s.isascii() and s.isdigit() or s.startswith("-") or _numberish(s):
-        port = parse_port(s)
-        rep = reg.report(port)
-        from portatlas.cli.port_advice import with_advice  # the short verdict: should I use it?
+    text = str(args.query)
+    q = read(text, is_name=reg.has_name)
+    out = Out(no_color=bool(args.no_color))
+    if q.kind is QueryKind.NAME:
+        if args.local or args.transport:
+            raise BadInput(f"--local needs a single port (0-65535), and --transport a port, not the name {q.name!r}")
+        named = reg.name(str(q.name))
+        if args.json:
+            emit_json(named)
+            return 0
+        from portatlas.cli.render_name import name_text
 
-        rep = with_advice(rep, reg, as_json=args.json)
-        from portatlas.cli.port_machine import with_machine  # "How to check", and --local's live answer
+        name_text(out, named)
+        out.write()
+        return 0
+    transport = one_transport(q.specs[0], str(args.transport) if args.transport else None) \
+        if len(q.specs) == 1 else None
+    if q.kind is QueryKind.PORT:
+        answer = reg.answer(q.port, transport=transport)
+        local = None
+        if args.local:
+            from portatlas.system.annotate import machine
 
-        rep = with_machine(rep, reg, local=args.local, as_json=args.json)
-        emit_json(rep) if args.json else write(render.report_text(rep))
+            local = machine(reg, q.port)
+        if args.json:
+            emit_json({"answer": answer, "local": local} if args.local else answer)
+            return 0
+        from portatlas.cli.render_port import port_text
+
+        port_text(out, answer, all_os=bool(args.all_os))
+        if local is not None:
+            from portatlas.cli.render_machine import sockets_text
+
+            out.heading("On this machine now")
+            out.line(sockets_text(local, indent="  "))
+        out.write()
         return 0
     if args.local:
-        raise BadInput(f"--local needs a single port (0-65535), not {shown(s)}; for every listener "
-                       "use 'portatlas listening'")
-    if looks_like_span(s) or (s[:1].isdigit() and "-" in s):
-        low, high = parse_span(s)
-        if high - low + 1 > MAX_SPAN:
-            raise BadInput(f"range {low}-{high} holds {high - low + 1} ports; ask for at most {MAX_SPAN} at once")
-        infos = reg.span(low, high)
-        emit_json(infos) if args.json else write(render.span_text(infos))
+        raise BadInput("--local needs a single port; for every listener use 'portatlas listening'")
+    if args.transport:
+        from portatlas.query.grammar import PortSpec, parse_transport
+
+        t = parse_transport(str(args.transport))
+        q_specs = tuple(PortSpec(s.low, s.high, one_transport(s, str(t))) for s in q.specs)
+    else:
+        q_specs = q.specs
+    ans = reg.ports(q.text, q_specs)
+    if args.json:
+        emit_json(ans)
         return 0
-    if not s:
-        raise BadInput("empty query: give a port (0-65535), a range LOW-HIGH or a service name")
-    if len(s) > 200:
-        raise BadInput(f"{shown(s)} is too long for a service name (names have at most 15 characters); "
-                       "give a port (0-65535), a range LOW-HIGH or a service name")
-    svc = reg.service(s)
-    emit_json(svc) if args.json else write(render.service_text(svc))
+    from portatlas.cli.render_name import ports_text
+
+    ports_text(out, ans)
+    out.write()
     return 0
-
-
-def _numberish(s: str) -> bool:
-    """Looks like an attempt at a number ('1e3', '8.5', '+80', '0x50'): refused as a port, not a name."""
-    if not s or not (s[0].isdigit() or s[0] in "+."):
-        return False
-    return "-" not in s

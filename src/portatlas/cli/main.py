@@ -12,34 +12,32 @@ import sys
 
 from portatlas.errors import BadInput, PortatlasError
 
-# The forms the answer cache serves: a bare port, optionally with --json.
-_FAST_FLAGS = {"--json"}
-
-# name: (module, one line of help). A module defines run(argv) -> int.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "lookup": ("portatlas.cli.lookup", "what the registry says of a port, a range of ports, or a service name"),
-    "search": ("portatlas.cli.search", "ranked, typo-tolerant search over service names and descriptions"),
-    "gaps": ("portatlas.cli.gaps", "unassigned blocks of the System and User ranges, largest first"),
-    "stats": ("portatlas.cli.stats", "assigned, reserved and unassigned counts per range and transport"),
-    "history": ("portatlas.cli.history", "a port's timeline since 2017: when it was assigned, changed or given back"),
-    "diff": ("portatlas.cli.diff", "rows added, removed and changed between two registry editions"),
-    "update": ("portatlas.cli.update", "fetch the current registry, validate it and switch to it (--rollback undoes)"),
-    "edition": ("portatlas.cli.edition", "which registry edition is in use, where it came from, its date"),
-    "export": ("portatlas.cli.export", "write the edition in use as an /etc/services file, JSON, CSV, or the web site"),
-    "who": ("portatlas.cli.who", "every socket on this machine bound to a port, and the process holding it"),
-    "listening": ("portatlas.cli.listening", "every listener on this machine, read against the registry, with flags"),
-    "ephemeral": ("portatlas.cli.ephemeral", "this machine's ephemeral port range and reserved holes"),
-    "advise": ("portatlas.cli.advise", "should I use port N? a verdict with every reason and its source"),
-    "suggest": ("portatlas.cli.suggest", "free ports to use: unassigned, off browser and ephemeral lists, free here"),
-    "check-name": ("portatlas.cli.check_name", "whether a service name keeps RFC 6335's rules and is not registered"),
-    "request": ("portatlas.cli.request", "draft IANA's application for a service name and port, checked first"),
-    "serve": ("portatlas.cli.serve", "the web site and JSON API (a page for every port, feedback) on this machine"),
+# Every command and the module that runs it (its SPEC declares its arguments and one line of help).
+COMMANDS: dict[str, str] = {
+    "lookup": "portatlas.cli.lookup",
+    "search": "portatlas.cli.search",
+    "gaps": "portatlas.cli.gaps",
+    "stats": "portatlas.cli.stats",
+    "history": "portatlas.cli.history",
+    "diff": "portatlas.cli.diff",
+    "update": "portatlas.cli.update",
+    "edition": "portatlas.cli.edition",
+    "export": "portatlas.cli.export",
+    "who": "portatlas.cli.who",
+    "listening": "portatlas.cli.listening",
+    "ephemeral": "portatlas.cli.ephemeral",
+    "advise": "portatlas.cli.advise",
+    "suggest": "portatlas.cli.suggest",
+    "check-name": "portatlas.cli.check_name",
+    "request": "portatlas.cli.request",
+    "serve": "portatlas.cli.serve",
 }
 
-USAGE = """usage: portatlas PORT | LOW-HIGH | SERVICE [--json]
+USAGE = """usage: portatlas PORT | PORT/tcp | LOW-HIGH | 22,80,443 | NAME [--json]
        portatlas COMMAND [options]   (portatlas COMMAND --help for its options)
 
-Answers from the IANA Service Name and Transport Protocol Port Number Registry.
+Answers from the IANA Service Name and Transport Protocol Port Number Registry,
+with what commonly runs on each port, this machine, and advice.
 
 commands:
 {commands}
@@ -49,20 +47,31 @@ exit codes: 0 answered, 1 nothing found, 2 bad input, 3 unexpected fault,
 """
 
 
+def module(name: str) -> object:
+    """A command's module, imported on first use."""
+    path = COMMANDS[name]
+    # __import__ rather than importlib.import_module: importing importlib (and warnings) costs ~0.4 ms.
+    __import__(path)
+    return sys.modules[path]
+
+
 def usage() -> str:
     """The top-level help text, listing every command."""
     width = max(len(n) for n in COMMANDS)
-    lines = "\n".join(f"  {n.ljust(width)}  {h}" for n, (_, h) in COMMANDS.items())
+    lines = "\n".join(f"  {n.ljust(width)}  {_summary(n)}" for n in COMMANDS)
     return USAGE.format(commands=lines)
+
+
+def _summary(name: str) -> str:
+    mod = module(name)
+    spec = getattr(mod, "SPEC", None)
+    return spec.summary if spec is not None else (mod.__doc__ or "").split(":", 1)[-1].strip().split("\n")[0]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = sys.argv[1:] if argv is None else list(argv)
     try:
-        cached = _fast(args)
-        if cached is not None:
-            return cached
         return _dispatch(args)
     except PortatlasError as e:
         _say(f"portatlas: {e}")
@@ -72,54 +81,40 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # The reader went away (`portatlas stats | head`): not an error worth a trace.
-        try:
-            sys.stdout = None  # type: ignore[assignment]
-        finally:
-            return 0
+        _quiet_stdout()
+        return 0
     except Exception as e:  # the boundary: one line, never a traceback
         _say(f"portatlas: unexpected error: {type(e).__name__}: {e} "
              "(please report it with the command you ran)")
         return 3
 
 
+def _quiet_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def _say(line: str) -> None:
     sys.stderr.write(line.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
 
 
-def _fast(args: list[str]) -> int | None:
-    """Serve `portatlas PORT [--json]` from the answer cache, filling it on a miss.
+def _close_command(word: str) -> str | None:
+    """A command the first word is a near miss of ('serach' → 'search'), or None."""
+    import difflib  # only for words that are no command and no number
 
-    Returns None when the arguments are not of that form (or the cache is off).
-    """
-    if args and args[0] == "lookup":
-        args = args[1:]
-    ports = [a for a in args if a not in _FAST_FLAGS]
-    if len(ports) != 1 or len(args) > 2 or not (ports[0].isascii() and ports[0].isdigit()) \
-            or len(ports[0]) > 5 or int(ports[0]) > 65535:
+    w = word.lower()
+    if len(w) < 3:
         return None
-    from portatlas import answer_cache
-
-    if not answer_cache.enabled():
-        return None
-    variant = "json" if "--json" in args else ("tty" if sys.stdout.isatty() else "txt")
-    name = f"{int(ports[0])}.{variant}"
-    where = answer_cache.directory()
-    text = answer_cache.read(where, name)
-    if text is None:
-        import io
-
-        real, sys.stdout = sys.stdout, io.StringIO()
-        try:
-            code = _dispatch(["lookup", *args])
-            text = sys.stdout.getvalue()
-        finally:
-            sys.stdout = real
-        if code != 0:
-            sys.stdout.write(text)
-            return code
-        answer_cache.write(where, name, text)
-    sys.stdout.write(text)
-    return 0
+    near = difflib.get_close_matches(w, list(COMMANDS), n=1, cutoff=0.75)
+    if near:
+        return near[0]
+    prefixed = [c for c in COMMANDS if c.startswith(w) and len(w) >= 4]
+    return prefixed[0] if len(prefixed) == 1 else None
 
 
 def _dispatch(args: list[str]) -> int:
@@ -142,12 +137,22 @@ def _dispatch(args: list[str]) -> int:
         sys.stdout.write(f"portatlas {__version__}\n")
         return 0
     if first in COMMANDS:
-        module, rest = COMMANDS[first][0], args[1:]
+        name, rest = first, args[1:]
     else:
-        module, rest = COMMANDS["lookup"][0], args
-    # __import__ rather than importlib.import_module: importing importlib (and warnings) costs ~0.4 ms
-    # of every command, more than a whole cached `portatlas PORT` answer takes to print.
-    __import__(module)
-    run = sys.modules[module].run
+        name, rest = "lookup", args
+        if first[:1].isalpha() and " " not in first:
+            near = _close_command(first)
+            if near is not None and not _is_name(first):
+                raise BadInput(f"unknown command {first!r}; did you mean {near!r}? "
+                               "(portatlas --help lists every command)")
+    run = getattr(module(name), "run")
     code: int = run(rest)
     return code
+
+
+def _is_name(word: str) -> bool:
+    """Whether the registry or the common-use dataset knows ``word`` (then it is a lookup, not a typo)."""
+    from portatlas.atlas import Registry
+
+    reg = Registry.default()
+    return reg.has_name(word) or bool(reg.knowledge.dataset().software(word))

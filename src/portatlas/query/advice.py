@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from portatlas.value import value
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from portatlas.world.commonuse import CommonUse
+
 from portatlas.index import Index
 from portatlas.model import PortInfo, PortRange, State, Transport
 from portatlas.query.lookup import port_info
+from portatlas.query.notes import applies
+from portatlas.query.use import in_use
 from portatlas.query.reasons import (
     FETCH_BAD_PORTS,
     LINUX_EPHEMERAL,
@@ -59,16 +65,26 @@ class Advice:
 
 
 def advise(index: Index, port: int, transports: tuple[Transport, ...], purpose: Purpose,
-           http: bool, signals: Signals, service: str | None = None) -> Advice:
-    """The verdict for ``port`` on ``transports`` for ``purpose``, from the registry and the signals."""
+           http: bool, signals: Signals, service: str | None = None,
+           common: tuple[CommonUse, ...] = ()) -> Advice:
+    """The verdict for ``port`` on ``transports`` for ``purpose``, a new service to be put there.
+
+    Read from the registry, the signals, and ``common``: the common-use
+    entries about the port (``portatlas.world.commonuse``), so a port other
+    software already uses is caution or avoid, naming who uses it.
+    """
     info = port_info(index, port)
     reasons: list[Reason] = []
-    reasons += _range(info, purpose, signals)
-    reasons += _registry(info, transports, purpose, service, index.edition)
-    reasons += _browsers(port, http, signals)
-    reasons += _ephemeral(port, purpose, signals)
-    reasons += _frequency(info, transports, signals)
-    reasons += _listening(port, transports, signals)
+    if port == 0:  # nothing but "port 0 means any port" applies: no range, browser or ephemeral facts
+        reasons += _registry(info, transports, purpose, service, index.edition)
+    else:
+        reasons += _range(info, purpose, signals)
+        reasons += _registry(info, transports, purpose, service, index.edition)
+        reasons += in_use(port, transports, purpose, common, service)
+        reasons += _browsers(port, http, signals)
+        reasons += _ephemeral(port, purpose, signals)
+        reasons += _frequency(info, transports, signals)
+        reasons += _listening(port, transports, signals)
     reasons.sort(key=lambda r: -r.level.weight)  # stable: same-level reasons keep their order
     verdict = verdict_of(reasons)
     return Advice(
@@ -175,7 +191,7 @@ def _registry(info: PortInfo, ts: tuple[Transport, ...], purpose: Purpose, servi
                               f"No assignment on {where}: the Dynamic range is never assigned.", src, url))
     out += _other_transports(info, ts, service)
     for r in {id(r): r for t in ts for r in info.on(t).records}.values():
-        if r.unauthorized:
+        if r.unauthorized and applies(r.unauthorized, r.low, r.high, info.port):
             out.append(Reason(Level.CAUTION, "registry.unauthorized", "known unauthorized use",
                               f"The registry notes for {r.name or r.number}: {r.unauthorized}", src, url))
     return out
@@ -285,40 +301,45 @@ def _ephemeral(port: int, purpose: Purpose, s: Signals) -> list[Reason]:
     return out
 
 
-# -- commonly used without assignment ------------------------------------------------
+# -- what nmap's scans see -------------------------------------------------------------
 
 def _frequency(info: PortInfo, ts: tuple[Transport, ...], s: Signals) -> list[Reason]:
+    """nmap's name for the port and how often its scans find it open: only what the table says."""
     table = s.frequencies
     if table is None:
-        return [Reason(Level.INFO, "frequency.unavailable", "common use not checked (no nmap-services)",
-                       f"Whether the port is commonly used without assignment was not checked: "
-                       f"{s.frequencies_note}.", "nmap-services", NMAP_DOC)]
+        return [Reason(Level.INFO, "frequency.unavailable", "nmap's table not read",
+                       f"What nmap's scans find on this port was not checked: {s.frequencies_note}.",
+                       "nmap-services", NMAP_DOC)]
     out: list[Reason] = []
-    src = f"nmap-services open frequencies ({table.source})"
+    src = f"nmap-services ({table.source})"
     quiet: list[str] = []
     for t in ts:
         f = table.get(info.port, t) if t in (Transport.TCP, Transport.UDP, Transport.SCTP) else None
-        if f is None or not f.common:
-            quiet.append(f"{t.value.upper()} " + (f"{f.percent} (rank {f.rank})" if f else "not listed"))
+        if f is None or f.frequency <= 0:
+            quiet.append(t.value.upper())
             continue
-        state = info.on(t).state
-        named = f" as {f.name}" if f.name and f.name != "unknown" else ""
-        seen = (f"nmap finds {info.port}/{t.value} open on {f.percent} of scanned hosts{named}, rank {f.rank}; "
-                f"among the {table.top} ports nmap scans by default")
-        if state is State.ASSIGNED:
-            out.append(Reason(Level.INFO, "frequency.common-assigned", f"commonly open on {t.value.upper()}",
-                              f"Commonly open: {seen}; that is mostly its registered service at work.",
-                              src, NMAP_DOC))
+        named = f.name if f.name and f.name != "unknown" else None
+        rank = f", rank {f.rank} of its table" if f.rank else ""
+        seen = f"nmap's scans find {info.port}/{t.value} open on {f.percent} of hosts{rank}"
+        assigned = {n.lower() for n in _names(info, t)}
+        if named and named.lower() not in assigned:
+            what = "where the registry assigns " + ", ".join(sorted(assigned)) if assigned else \
+                "though the registry assigns nothing there"
+            out.append(Reason(Level.CAUTION, "frequency.named", f"nmap calls it {named} on {t.value.upper()}",
+                              f"nmap's table names {info.port}/{t.value} {named}, {what}; {seen}: software "
+                              "running as that service is met there.", src, NMAP_DOC))
         else:
-            out.append(Reason(Level.CAUTION, "frequency.common", f"commonly used without assignment on "
-                              f"{t.value.upper()}{named}",
-                              f"Commonly used without assignment: {seen}, though the registry has no "
-                              "assignment there; other software already squats it.", src, NMAP_DOC))
+            label = f" as {named}" if named else ""
+            out.append(Reason(Level.INFO, "frequency.seen", f"seen open on {t.value.upper()}{label}",
+                              f"{seen[0].upper()}{seen[1:]}{label}.", src, NMAP_DOC))
     if quiet:
-        out.append(Reason(Level.GOOD, "frequency.rare", "not commonly used",
-                          f"Not among the {table.top} most frequently open ports: {', '.join(quiet)}.",
-                          src, NMAP_DOC))
+        out.append(Reason(Level.GOOD, "frequency.rare", "nmap's scans do not find it open",
+                          f"nmap's table lists no open frequency for it on {', '.join(quiet)}.", src, NMAP_DOC))
     return out
+
+
+def _names(info: PortInfo, t: Transport) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(r.name for r in info.on(t).assignments if r.name))
 
 
 # -- listening here now ------------------------------------------------------------

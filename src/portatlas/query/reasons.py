@@ -64,7 +64,8 @@ class Reason:
 
     ``code`` is stable (``registry.unassigned-system``, ``browser.bad-port``,
     ``ephemeral.inside``, ...) so faces and tests can key on it; ``source``
-    names the document or file the fact was read from, ``url`` where to read it.
+    names the document or file the fact was read from, ``url`` where to read it;
+    ``cite`` is its number among an answer's sources (0 outside an answer).
     """
 
     level: Level
@@ -73,6 +74,7 @@ class Reason:
     detail: str
     source: str
     url: str | None = None
+    cite: int = 0
 
 
 @value
@@ -86,15 +88,14 @@ class Signal:
 
 @value
 class Frequency:
-    """nmap's open-frequency of one (port, transport): the share of scanned hosts with it open."""
+    """nmap's entry for one (port, transport): its name for the port and the share of scanned hosts that
+    had it open; ``rank`` is its place in the table's order by frequency (0 when not worked out)."""
 
     port: int
     transport: Transport
     frequency: float
-    rank: int
     name: str | None
-    common: bool
-    top: int
+    rank: int = 0
 
     @property
     def percent(self) -> str:
@@ -104,17 +105,12 @@ class Frequency:
 
 
 class FrequencyTable(Protocol):
-    """A port-frequency table (nmap-services): where it came from, and one port's entry."""
+    """nmap's table (nmap-services): where it came from, and one port's entry."""
 
     source: str
-    top: int
 
     def get(self, port: int, transport: Transport) -> Frequency | None:
         """The entry for (port, transport), or None when the table does not list it."""
-        ...
-
-    def is_common(self, port: int, transport: Transport) -> bool:
-        """Whether (port, transport) is among the ``top`` most frequently open."""
         ...
 
 

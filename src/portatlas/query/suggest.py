@@ -21,7 +21,7 @@ import hashlib
 import math
 import random
 from itertools import compress
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from portatlas.value import value
 
 from portatlas.errors import BadInput
@@ -42,6 +42,7 @@ from portatlas.query.reasons import (
 )
 
 MAX_COUNT = 1000
+COMMON_RANK = 1000  # nmap scans its 1,000 most frequently open ports by default: a suggestion keeps clear of them
 
 
 @value
@@ -66,13 +67,16 @@ def window(rng: PortRange) -> tuple[int, int]:
 
 
 def portable_flags(index: Index, transports: tuple[Transport, ...], rng: PortRange,
-                   bad_ports: Mapping[int, str | None]) -> bytearray:
-    """One byte per port: 1 where a port passes every machine-independent check."""
+                   bad_ports: Mapping[int, str | None], taken: Iterable[tuple[int, int]] = ()) -> bytearray:
+    """One byte per port: 1 where a port passes every machine-independent check (``taken``: the
+    (low, high) spans software is known to use, from the shipped common-use dataset)."""
     lo, hi = window(rng)
     flags = bytearray(65536)
     flags[lo:hi + 1] = unassigned_flags(index, transports)[lo:hi + 1]
     for p in bad_ports:
         flags[p] = 0
+    for a, b in taken:
+        flags[a:b + 1] = bytes(b - a + 1)
     return flags
 
 
@@ -83,22 +87,29 @@ def name_hash(name: str) -> int:
 
 def suggest(index: Index, *, count: int, transports: tuple[Transport, ...], rng: PortRange,
             signals: Signals, is_free: Callable[[int], str | None], free_source: str,
-            near: int | None = None, name: str | None = None, seed: int | None = None) -> list[Suggestion]:
+            near: int | None = None, name: str | None = None, seed: int | None = None,
+            taken: Iterable[tuple[int, int]] = ()) -> list[Suggestion]:
     """Up to ``count`` ports passing every check, each with the reasons it passed.
 
     Order: by distance from ``near``; from ``name``'s stable hash onwards; or
     a random spread (``seed`` makes it repeatable). ``is_free(port)`` returns
-    None when the port is free here, else why not.
+    None when the port is free here, else why not. ``taken`` are the spans
+    programs are known to use (left out everywhere, so ``name`` stays stable).
     """
     if not 1 <= count <= MAX_COUNT:
         raise BadInput(f"--count {count} is out of range: ask for 1 to {MAX_COUNT} ports")
     if near is not None and name is not None:
         raise BadInput("give --near or --name, not both: --near ranks by distance, --name picks a stable port")
-    flags = portable_flags(index, transports, rng, signals.bad_ports)
+    taken = tuple(taken)
+    flags = portable_flags(index, transports, rng, signals.bad_ports, taken)
     lo, hi = window(rng)
     common = _common(signals, transports)
     eph = signals.ephemeral
     base = _base_reasons(index.edition, transports, rng, signals)
+    if taken:
+        base += (Reason(Level.GOOD, "common.unused", "no known program uses it",
+                        "No program in portatlas's common-use dataset uses it by default, as an OS service or "
+                        "as malware.", "portatlas's common-use dataset"),)
 
     first: int | None = None
     if near is not None:
@@ -148,9 +159,13 @@ def _common(signals: Signals, transports: tuple[Transport, ...]) -> Callable[[in
 
     def check(p: int) -> str | None:
         for t in transports:
-            if table.is_common(p, t):
-                f = table.get(p, t)
-                return f"commonly open on {t.value.upper()}" + (f" ({f.percent}, rank {f.rank})" if f else "")
+            f = table.get(p, t)
+            if f is None or f.frequency <= 0:
+                continue
+            if f.name:
+                return f"nmap calls it {f.name} on {t.value.upper()} (open on {f.percent} of scanned hosts)"
+            if f.rank and f.rank <= COMMON_RANK:
+                return f"among the {COMMON_RANK} ports nmap finds open most often on {t.value.upper()}"
         return None
 
     return check
@@ -236,8 +251,8 @@ def _base_reasons(edition: str, transports: tuple[Transport, ...], rng: PortRang
                           "this machine"))
     table = signals.frequencies
     if table is not None:
-        out.append(Reason(Level.GOOD, "frequency.rare", "not commonly used",
-                          f"Not among the {table.top} most frequently open {ts} ports nmap knows.",
+        out.append(Reason(Level.GOOD, "frequency.rare", "nmap's scans do not name it",
+                          f"nmap's table names none of these ports on {ts} as a service it has seen open.",
                           f"nmap-services open frequencies ({table.source})", NMAP_DOC))
     else:
         out.append(Reason(Level.INFO, "frequency.unavailable", "common use not checked",

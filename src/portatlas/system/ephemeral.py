@@ -8,7 +8,6 @@ netsh); where it cannot, the operating system's documented default, marked
 from __future__ import annotations
 
 from portatlas.value import value
-from pathlib import Path
 
 from portatlas.system.files import PROC_PORT_RANGE, PROC_RESERVED_PORTS
 from portatlas.system.ephemeral_read import DEFAULTS, parse_netsh, parse_pair, parse_reserved, read_range
@@ -16,8 +15,8 @@ from portatlas.system.ephemeral_read import DEFAULTS, parse_netsh, parse_pair, p
 __all__ = ["DEFAULTS", "PROC_RANGE", "PROC_RESERVED", "EphemeralRange", "ephemeral_range", "parse_netsh",
            "parse_pair", "parse_reserved"]
 
-PROC_RANGE = Path(PROC_PORT_RANGE)
-PROC_RESERVED = Path(PROC_RESERVED_PORTS)
+PROC_RANGE = PROC_PORT_RANGE
+PROC_RESERVED = PROC_RESERVED_PORTS
 
 
 @value

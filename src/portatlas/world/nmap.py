@@ -29,7 +29,7 @@ from portatlas.query.reasons import Frequency
 ENV = NMAP_ENV
 DEFAULT_PATHS = NMAP_PATHS
 TOP = 1000
-FORMAT = 2
+FORMAT = 3
 PROTOCOLS = ("tcp", "udp", "sctp")
 
 _LINE = re.compile(rb"^([^\t#\r\n]*)\t(\d{1,5})/(tcp|udp|sctp)\t([0-9.]+)", re.M)
@@ -68,10 +68,9 @@ class NmapTable:
         i = col.find(port) if col is not None else -1
         if col is None or i < 0:
             return None
-        freq, rank = col.freqs[i], col.ranks[i]
-        return Frequency(port=port, transport=transport, frequency=freq, rank=rank,
-                         name=self.names.get(transport.value, {}).get(port),
-                         common=rank <= self.top and freq > 0, top=self.top)
+        name = self.names.get(transport.value, {}).get(port)
+        return Frequency(port=port, transport=transport, frequency=col.freqs[i],
+                         name=name if name and name != "unknown" else None, rank=col.ranks[i])
 
     def is_common(self, port: int, transport: Transport) -> bool:
         """Whether (port, transport) ranks among the ``top`` most frequently open."""
@@ -115,8 +114,7 @@ def parse(data: bytes, source: str, top: int = TOP) -> NmapTable:
         ports = sorted(ranked)
         columns[proto] = _Column(array("H", ports), array("d", (ranked[p][0] for p in ports)),
                                  array("I", (ranked[p][1] for p in ports)))
-        # Names are kept for the common ports only: they are what an answer quotes.
-        names[proto] = {p: n for p, (f, r, n) in ranked.items() if r <= top and f > 0 and n}
+        names[proto] = {p: n for p, (f, r, n) in ranked.items() if n and n != "unknown"}
     return NmapTable(source=source, top=top, columns=columns, names=names)
 
 
