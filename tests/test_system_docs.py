@@ -40,7 +40,7 @@ def test_port_answer_and_procfs_probe_load_no_psutil(tmp_path: Path):
     code = ("import sys, io; from portatlas.cli.main import main; sys.stdout = io.StringIO(); "
             "main(['5432']); main(['listening', '--json']); main(['who', '5432']); "
             "sys.stdout = sys.__stdout__; print('psutil' in sys.modules)")
-    env = {"PORTATLAS_NO_ANSWER_CACHE": "1", "PATH": "/usr/bin:/bin",
+    env = {"PATH": "/usr/bin:/bin",
            "PORTATLAS_CACHE_DIR": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     expected = "False" if sys.platform.startswith("linux") else "True"

@@ -53,6 +53,6 @@ def test_the_port_answer_reads_no_socket_table(tmp_path: Path):
             "out = sys.stdout.getvalue(); sys.stdout = sys.__stdout__; "
             "print('Should I use it?' in out, 'psutil' in sys.modules, 'portatlas.system.listeners' in sys.modules, "
             "'portatlas.query.suggest' in sys.modules)")
-    env = {"PORTATLAS_NO_ANSWER_CACHE": "1", "PATH": "/usr/bin:/bin", "PORTATLAS_CACHE_DIR": str(tmp_path)}
+    env = {"PATH": "/usr/bin:/bin", "PORTATLAS_CACHE_DIR": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert out.stdout.split() == ["True", "False", "False", "False"], out.stderr

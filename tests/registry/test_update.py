@@ -46,7 +46,7 @@ def seed(data_dir: Path, tmp: Path, xml: bytes) -> None:
 
 def answers(data_dir: Path) -> tuple[str, str]:
     """What the edition in use answers for port 300, and which edition it says it is."""
-    env = {"PORTATLAS_DATA_DIR": str(data_dir), "PORTATLAS_NO_ANSWER_CACHE": "1"}
+    env = {"PORTATLAS_DATA_DIR": str(data_dir), }
     port = run_cli("300", "--json", env=env)
     edition = run_cli("edition", "--json", env=env)
     assert port.returncode == 0 and edition.returncode == 0, port.stderr + edition.stderr
