@@ -25,17 +25,3 @@ def test_update_settings_are_documented() -> None:
         assert f"`{s.env}`" in section and s.meaning in section, s.env
 
 
-def test_json_doc_names_every_field() -> None:
-    """docs/json-history.md cannot drift from the dataclasses it documents."""
-    from portatlas.registry import history
-    from portatlas.source import update
-    from portatlas.store import editions
-
-    from portatlas.value import fields
-
-    doc = (ROOT / "docs" / "json-history.md").read_text(encoding="utf-8")
-    for cls in (history.FieldChange, history.PortEvent, history.TransportHistory, history.PortHistory,
-                history.EditionDiff, history.DiffCounts, history.ServiceHistory, history.ServiceEvent, history.StatsOverTime, history.RecordChange,
-                update.UpdateResult, editions.EditionInUse, editions.StoredEdition):
-        for name in fields(cls):
-            assert f"`{name}`" in doc, f"{cls.__name__}.{name}"

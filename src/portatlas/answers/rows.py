@@ -132,13 +132,17 @@ def registry_rows(records: Iterable[Record], sources: Sources, port: int | None 
     return tuple(out)
 
 
+def _period(text: str) -> str:
+    return text if text.endswith((".", "!", "?", ")")) else text + "."
+
+
 def row_notes(rows: Sequence[RegistryRow], sources: Sources, n_registry: int) -> tuple[Statement, ...]:
     """The registry's notes and unauthorized-use remarks on the rows, as statements citing the registry."""
     out = []
     for r in rows:
         label = r.name or f"the row {r.number} ({r.description})"
         if r.note:
-            out.append(sources.say(f"The registry notes for {label}: {r.note}", n_registry))
+            out.append(sources.say(f"The registry notes for {label}: {_period(r.note)}", n_registry))
         if r.unauthorized:
-            out.append(sources.say(f"The registry records for {label}: {r.unauthorized}", n_registry))
+            out.append(sources.say(f"The registry records for {label}: {_period(r.unauthorized)}", n_registry))
     return tuple(out)
