@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -16,8 +16,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from portatlas.errors import BadInput
 from portatlas.model import to_json
-from portatlas.query.grammar import parse_port, shown
+from portatlas.query.grammar import shown
 from portatlas.store.interface import MAX_COMMENT, MAX_PAGE, Counts
+from portatlas.web import urls
 from portatlas.web.errors import HTTPError
 
 MAX_BODY = 16 * 1024  # a vote with a 1,000-character comment fits many times over
@@ -65,31 +66,10 @@ def client_key(request: Request) -> str:
 
 
 def canonical_page(registry: Any, page: Any) -> str:
-    """A page path of this site in its canonical form, or ``BadInput`` naming the valid forms."""
-    hint = "give the path of one of this site's pages, e.g. /port/307, /service/http, /range/user, /gaps"
-    if not isinstance(page, str) or not page:
-        raise BadInput(f"'page' is missing: {hint}")
-    if len(page) > MAX_PAGE:
-        raise BadInput(f"'page' has {len(page)} characters, at most {MAX_PAGE}: {hint}")
-    path = urlsplit(page).path if page.startswith("/") else ""
-    if path in ("/", "/gaps", "/stats"):
-        return path
-    kind, _, arg = path[1:].partition("/")
-    try:
-        if kind == "port" and arg:
-            return f"/port/{parse_port(arg)}"
-        if kind == "ports" and arg and "-" in arg[1:]:
-            lo, _, hi = arg.partition("-")
-            a, b = parse_port(lo), parse_port(hi)
-            if a <= b and b - a < 4096:  # the span pages there are
-                return f"/ports/{a}-{b}"
-        if kind == "range" and arg in ("system", "user", "dynamic"):
-            return path
-        if kind == "service" and arg and registry.has_name(unquote(arg)):
-            return path
-    except BadInput:
-        pass
-    raise BadInput(f"{shown(page)} is not a page of this site: {hint}")
+    """A page path of this site in its canonical form (see ``urls.canonical``), or ``BadInput``."""
+    if isinstance(page, str) and len(page) > MAX_PAGE:
+        raise BadInput(f"'page' has {len(page)} characters, at most {MAX_PAGE}: {urls.HINT}")
+    return urls.canonical(registry, page)
 
 
 def parse_helpful(value: Any) -> bool:
