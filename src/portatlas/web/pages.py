@@ -186,7 +186,7 @@ async def sitemap(request: Request) -> Response:
     site = request.app.state.site
     chunks = await run_in_threadpool(site.sitemap_chunks)
     body = seo.sitemap_index(origin(request), len(chunks), site.lastmod)
-    return Response(body, media_type="application/xml", headers={"Cache-Control": "public, max-age=86400"})
+    return cached(request, body, _xml_etag(request), "application/xml", "public, max-age=86400")
 
 
 @router.get("/sitemaps/{name}")
@@ -199,5 +199,15 @@ async def sitemap_chunk(request: Request, name: str) -> Response:
         from portatlas.web.errors import HTTPError
 
         raise HTTPError(404, f"no sitemap {shown(name)}: there are /sitemaps/1.xml to /sitemaps/{len(chunks)}.xml")
+    etag = _xml_etag(request)
+    if not_modified(request, etag):
+        return cached(request, b"", etag)
     body = await run_in_threadpool(seo.sitemap_chunk, origin(request), chunks[int(n) - 1], site.lastmod)
-    return Response(body, media_type="application/xml", headers={"Cache-Control": "public, max-age=86400"})
+    return cached(request, body, etag, "application/xml", "public, max-age=86400")
+
+
+def _xml_etag(request: Request) -> str:
+    """A sitemap's validator: the edition and the address its URLs start with."""
+    import hashlib
+
+    return request.app.state.site.etag[:-1] + "." + hashlib.sha256(origin(request).encode()).hexdigest()[:8] + '"'
