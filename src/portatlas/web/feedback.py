@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from portatlas.errors import BadInput
 from portatlas.model import to_json
 from portatlas.query.grammar import shown
-from portatlas.store.interface import MAX_COMMENT, MAX_PAGE, Counts
+from portatlas.store.interface import MAX_COMMENT, MAX_PAGE, VOTER, Counts
 from portatlas.web import urls
 from portatlas.web.errors import HTTPError
 
@@ -81,6 +81,19 @@ def parse_helpful(value: Any) -> bool:
     raise BadInput("'helpful' must be true or false (the form sends yes or no)")
 
 
+_VOTER = re.compile(VOTER)
+
+
+def clean_voter(value: Any) -> str | None:
+    """The browser's voter id (8-64 letters, digits, '-' or '_'), or None for an anonymous vote."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _VOTER.fullmatch(value):
+        raise BadInput("'voter' must be 8 to 64 letters, digits, '-' or '_' (the id the page's script keeps), "
+                       "or left out for an anonymous vote")
+    return value
+
+
 def clean_comment(value: Any) -> str | None:
     """The comment as stored: text of at most 1,000 characters, control characters removed; None if empty."""
     if value is None:
@@ -135,7 +148,10 @@ def counts_json(page: str, counts: Counts, status: int = 200) -> Response:
                      "type": "object", "required": ["page", "helpful"],
                      "properties": {"page": {"type": "string", "maxLength": MAX_PAGE, "example": "/port/307"},
                                     "helpful": {"type": "boolean"},
-                                    "comment": {"type": "string", "maxLength": MAX_COMMENT}}}},
+                                    "comment": {"type": "string", "maxLength": MAX_COMMENT},
+                                    "voter": {"type": "string", "pattern": f"^{VOTER}$",
+                                              "description": "a random id the browser keeps: its second "
+                                                             "vote on a page replaces its first"}}}},
                  "application/x-www-form-urlencoded": {"schema": {
                      "type": "object", "properties": {"page": {"type": "string"},
                                                       "helpful": {"type": "string", "enum": ["yes", "no"]},
@@ -168,7 +184,8 @@ async def post_feedback(request: Request) -> Response:
     page = canonical_page(registry, data.get("page"))
     helpful = parse_helpful(data.get("helpful"))
     comment = clean_comment(data.get("comment"))
-    counts = await run_in_threadpool(_store(request).add, page, helpful, comment)
+    voter = clean_voter(data.get("voter"))
+    counts = await run_in_threadpool(_store(request).add, page, helpful, comment, voter)
     request.app.state.counts.put(page, counts)
     if form:
         base = request.app.state.site.base
