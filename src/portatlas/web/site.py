@@ -250,7 +250,10 @@ class Site:
             from urllib.parse import unquote
 
             svc = self.registry.service(unquote(arg))
-            return "service.html", {"svc": svc, "rows": _service_rows(svc)}
+            what = next((r.description for r in svc.records if r.description), "")
+            return "service.html", {"svc": svc, "rows": _service_rows(svc), "description": (
+                f"{svc.name}{f' ({what})' if what and what != svc.name else ''} in the IANA port registry: "
+                "every row registering the name, with its ports, transports, references and assignees.")}
         if kind == "range" and arg in ("system", "user", "dynamic"):
             return "range.html", self.range_context(PortRange(arg))
         if kind == "gaps":
