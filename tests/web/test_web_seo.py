@@ -145,3 +145,9 @@ def test_the_export_without_a_base_url_names_no_sitemap(tmp_path, registry):
     export_site(out, registry=registry, ports=[307], pages=["/"], jobs=1, progress=False)
     assert "Sitemap" not in (out / "robots.txt").read_text() and not (out / "sitemap.xml").exists()
     assert 'rel="canonical"' not in (out / "port" / "307" / "index.html").read_text()
+
+
+def test_every_footnote_on_a_service_page_points_at_a_source(client):
+    body = client.get("/service/http").text
+    targets = set(re.findall(r'href="#(note-\d+)"', body))
+    assert targets and all(f'id="{t}"' in body for t in targets)

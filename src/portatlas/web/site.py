@@ -251,7 +251,8 @@ class Site:
 
             svc = self.registry.service(unquote(arg))
             what = next((r.description for r in svc.records if r.description), "")
-            return "service.html", {"svc": svc, "rows": _service_rows(svc), "description": (
+            rows, notes = _service_rows(svc)
+            return "service.html", {"svc": svc, "rows": rows, "notes": notes, "description": (
                 f"{svc.name}{f' ({what})' if what and what != svc.name else ''} in the IANA port registry: "
                 "every row registering the name, with its ports, transports, references and assignees.")}
         if kind == "range" and arg in ("system", "user", "dynamic"):
@@ -365,10 +366,12 @@ def dump(value: Any) -> bytes:
     return json.dumps(to_data(value), ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _service_rows(svc: Any) -> list[Any]:
+def _service_rows(svc: Any) -> tuple[list[Any], list[Any]]:
+    """The service's rows and the numbered sources their citations point to."""
     from portatlas.web.port_view import Notes, group_rows
 
-    return group_rows(list(svc.records), Notes())
+    notes = Notes()
+    return group_rows(list(svc.records), notes), notes.items
 
 
 __all__ = ["Site", "Page", "dump"]
