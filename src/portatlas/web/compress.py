@@ -27,7 +27,7 @@ SUFFIX = "-gz"
 def accepts_gzip(header: str) -> bool:
     """Whether an Accept-Encoding value allows gzip (``gzip;q=0`` refuses it)."""
     m = _GZIP.search(header)
-    return bool(m) and (m.group(1) is None or float(m.group(1)) > 0)
+    return m is not None and (m.group(1) is None or float(m.group(1)) > 0)
 
 
 def gz_etag(etag: str) -> str:

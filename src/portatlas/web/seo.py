@@ -38,8 +38,8 @@ def trail(path: str) -> list[tuple[str, str]]:
                        (f"Port {p}", path)]
     if kind == "ports" and arg:
         first = arg.partition("-")[0]
-        rng = PortRange.of(int(first)) if first.isdigit() else None
-        up = [(rng.title, urls.range_path(rng.value))] if rng else []
+        of = PortRange.of(int(first)) if first.isdigit() else None
+        up = [(of.title, urls.range_path(of.value))] if of else []
         return home + up + [(f"Ports {arg}", path)]
     if kind == "service" and arg:
         from urllib.parse import unquote
