@@ -140,8 +140,8 @@ def _documents(site: Site, writer: "_Writer") -> None:
         writer.file("sitemap.xml", seo.sitemap_index(site.origin, len(chunks), site.lastmod))
         for i, chunk in enumerate(chunks, 1):
             writer.file(seo.chunk_path(i).lstrip("/"), seo.sitemap_chunk(site.origin, chunk, site.lastmod))
-    writer.page("/search", site.render("search_static.html", path="/search", feedback="").encode())
-    writer.file("404.html", site.render("error.html", status=404, title="Not found", feedback="",
+    writer.page("/search", site.render_doc("search_static.html", "/search", feedback="").encode())
+    writer.file("404.html", site.render_doc("error.html", "/", status=404, title="Not found", feedback="",
                                         message="No such page in this copy of portatlas.").encode())
 
 

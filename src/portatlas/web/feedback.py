@@ -196,7 +196,7 @@ async def post_feedback(request: Request) -> Response:
         back = request.headers.get("referer", "")
         if not back.startswith(("http://", "https://")):
             back = base + page
-        html = request.app.state.site.render("thanks.html", counts=counts, page=page, back=back, feedback="")
+        html = request.app.state.site.render_doc("thanks.html", "/", counts=counts, page=page, back=back, feedback="")
         return HTMLResponse(html, status_code=201, headers={"Cache-Control": "no-store"})
     return counts_json(page, counts, 201)
 

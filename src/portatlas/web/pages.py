@@ -125,7 +125,7 @@ async def search(request: Request, q: str = "") -> Response:
         a, b = parse_port(lo), parse_port(hi)
         return RedirectResponse(site.url(f"/ports/{min(a, b)}-{max(a, b)}"), status_code=303)
     ctx = site.search_context(s)
-    html = site.render("search.html", path="/search", feedback="", **ctx)
+    html = site.render_doc("search.html", "/search", description="Search the IANA port registry by port number, range, service name or words from a description.", feedback="", **ctx)
     return HTMLResponse(html, headers={"Cache-Control": "public, max-age=300", **PAGE_HEADERS})
 
 

@@ -191,6 +191,15 @@ class Site:
         """A template rendered with the site's globals."""
         return self.env.get_template(template).render(**ctx)
 
+    def render_doc(self, template: str, path: str, **ctx: Any) -> str:
+        """A page outside the cache (search results, errors, thanks) with its trail and description,
+        and no canonical link (such pages are not for search engines to keep)."""
+        ctx.setdefault("path", path)
+        ctx.update(self.seo_context(path, ctx), canonical=None)
+        html = self.render(template, **ctx)
+        given = ctx.get("description")
+        return html.replace(_DESC, str(escape(given if given and given != _DESC else seo.description_from(html))))
+
     def _render_path(self, path: str) -> Page:
         template, ctx = self.resolve(path)
         return self.render_page(path, template, ctx)
