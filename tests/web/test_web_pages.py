@@ -74,19 +74,31 @@ def test_browser_bad_port_is_flagged(client):
     bad = min(p for p in bad_ports() if p > 1024)
     body = client.get(f"/port/{bad}").text
     assert "bad-port list" in body and "fetch.spec.whatwg.org" in body
-    assert "bad-port list" not in client.get("/port/307").text.split('id="faq"')[0]
+    assert "bad-port list" not in client.get("/port/307").text.split("<body")[1].split('id="faq"')[0]
 
 
-def test_index_has_search_and_the_whole_port_space(client):
+def test_index_has_the_whole_port_space_with_axes_ranges_and_few_keyboard_stops(client):
     body = client.get("/").text
-    assert 'action="/search"' in body
-    tiles = re.findall(r'href="/ports/(\d+)-(\d+)" title=', body)
-    assert len(tiles) == 256
+    assert body.count('role="search"') == 1 and 'id="goto"' in body  # the header's search, and "go to port"
+    svg = body[body.index("<svg"):body.index("</svg>")]
+    assert 'aria-hidden="true"' in svg[:80]
+    tiles = re.findall(r'<a href="/ports/(\d+)-(\d+)" tabindex="-1">', svg)
+    assert len(tiles) == 256  # a pointer's squares, none a keyboard stop
     covered = sorted((int(a), int(b)) for a, b in tiles)
     assert covered[0][0] == 0 and covered[-1][1] == 65535
     assert all(b + 1 == c for (_, b), (c, _) in zip(covered, covered[1:]))
-    png = client.get("/portspace.png")
+    for label in ("System 0-1023", ">User<", ">Dynamic<", ">0<", ">61440<", ">+3072<"):
+        assert label in svg, label
+    # The keyboard's way in: 16 rows, each opening onto its 16 squares.
+    rows = body[body.index('<ol class="rows">'):]
+    assert rows.count("<summary>") == 16
+    assert len(re.findall(r'<li><a href="/ports/\d+-\d+">', rows)) == 256
+    picture = re.search(r'<image href="(/static/portspace\.[0-9a-f]{10}\.png)"', svg)
+    assert picture, "the picture under a content-hashed name"
+    png = client.get(picture.group(1))
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG") and png.headers["content-type"] == "image/png"
+    assert "immutable" in png.headers["cache-control"]
+    assert client.get("/portspace.png").content == png.content
 
 
 def test_picture_colours_every_port_by_its_state(registry):

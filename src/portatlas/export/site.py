@@ -28,9 +28,9 @@ from urllib.parse import quote
 
 from portatlas.atlas import Registry
 from portatlas.errors import BadInput
-from portatlas.model import PortRange
+from portatlas.web import seo, urls
 from portatlas.web.settings import Settings
-from portatlas.web.site import STATIC, Site, dump
+from portatlas.web.site import Site, dump
 
 MARKER = ".portatlas-export"
 CHUNK = 1024  # ports per task: large enough that task overhead vanishes, small enough for a smooth bar
@@ -111,25 +111,8 @@ def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str 
 
 
 def other_pages(site: Site) -> list[str]:
-    """Every page but the port pages: home, ranges, gaps, stats, each service, each linked span."""
-    reg = site.registry
-    paths = ["/", "/range/system", "/range/user", "/range/dynamic", "/gaps", "/stats"]
-    spans: dict[str, None] = {}
-    for t in range(256):
-        spans[f"/ports/{t * 256}-{t * 256 + 255}"] = None
-    for rng in (PortRange.SYSTEM, PortRange.USER):
-        for b in reg.gaps(rng):
-            if b.size <= 4096:
-                spans[f"/ports/{b.low}-{b.high}"] = None
-    services: dict[str, None] = {}
-    seen: set[str] = set()
-    for r in reg.records():
-        if r.low is not None and r.high is not None and r.high > r.low and r.high - r.low < 4096:
-            spans[f"/ports/{r.low}-{r.high}"] = None
-        if r.name and r.name.lower() not in seen:
-            seen.add(r.name.lower())
-            services["/service/" + quote(reg.service(r.name).name, safe="")] = None
-    return paths + list(spans) + list(services)
+    """Every page but the port pages: home, ranges, gaps pages, stats, each linked span, each service."""
+    return urls.other_pages(site.registry)
 
 
 def _documents(site: Site, writer: "_Writer") -> None:
@@ -147,11 +130,18 @@ def _documents(site: Site, writer: "_Writer") -> None:
             writer.file(f"api/services/{quote(svc.name, safe='')}.json", dump(svc))
     writer.file("search.json", json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode())
     writer.file("portspace.png", site.portspace_png())
-    for p in STATIC.iterdir():
-        if p.is_file():
-            writer.file(f"static/{p.name}", p.read_bytes())
-    writer.page("/search", site.render("search_static.html", path="/search", feedback="").encode())
-    writer.file("404.html", site.render("error.html", status=404, title="Not found", feedback="",
+    site.picture_url()  # registers the picture among the hashed static files
+    for name, body in site.assets.files():
+        writer.file(f"static/{name}", body)
+    # For search engines: robots.txt, and with an absolute --base-url the sitemap (it needs absolute URLs).
+    writer.file("robots.txt", seo.robots(site.origin or None))
+    if site.origin:
+        chunks = site.sitemap_chunks()
+        writer.file("sitemap.xml", seo.sitemap_index(site.origin, len(chunks), site.lastmod))
+        for i, chunk in enumerate(chunks, 1):
+            writer.file(seo.chunk_path(i).lstrip("/"), seo.sitemap_chunk(site.origin, chunk, site.lastmod))
+    writer.page("/search", site.render_doc("search_static.html", "/search", feedback="").encode())
+    writer.file("404.html", site.render_doc("error.html", "/", status=404, title="Not found", feedback="",
                                         message="No such page in this copy of portatlas.").encode())
 
 

@@ -11,6 +11,7 @@ from portatlas.errors import PortatlasError
 
 MAX_COMMENT = 1000
 MAX_PAGE = 200
+VOTER = r"[A-Za-z0-9_-]{8,64}"  # a voter id: what the page's script generates, nothing a person typed
 
 
 class StoreError(PortatlasError):
@@ -53,15 +54,20 @@ class FeedbackStore(abc.ABC):
     """Page feedback: yes/no votes with optional comments, counted per page.
 
     Implementations must be safe to call from several threads and several
-    processes at once: every vote is one INSERT, counts are computed by the
-    database, so concurrent posts are never lost.
+    processes at once: every vote is one INSERT (or an upsert on (page, voter)),
+    counts are computed by the database, so concurrent posts are never lost.
     """
 
     backend: str = ""
 
     @abc.abstractmethod
-    def add(self, page: str, helpful: bool, comment: str | None = None) -> Counts:
-        """Store one vote (and its comment, if any); return the page's counts after it."""
+    def add(self, page: str, helpful: bool, comment: str | None = None, voter: str | None = None) -> Counts:
+        """Store one vote (and its comment, if any); return the page's counts after it.
+
+        ``voter`` is the browser's random id: a vote with the same (page, voter) replaces the
+        earlier one (keeping its comment when the new vote has none). Without it the vote is
+        anonymous and always added.
+        """
 
     @abc.abstractmethod
     def counts(self, page: str) -> Counts:

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from portatlas.store.interface import Counts, FeedbackComment, FeedbackStore, StoreError
-from portatlas.store.schema import SCHEMA_VERSION, statements
+from portatlas.store.schema import SCHEMA_VERSION, indexes, migrations, statements, upsert
 
 _POOL_MAX = 8
 
@@ -32,9 +32,16 @@ class PostgresStore(FeedbackStore):
             try:
                 for sql in statements("postgres"):
                     conn.execute(sql)
-                row = conn.execute("SELECT COUNT(*) FROM portatlas_schema").fetchone()
-                if row and row[0] == 0:
+                row = conn.execute("SELECT MAX(version) FROM portatlas_schema").fetchone()
+                if row is None or row[0] is None:
                     conn.execute("INSERT INTO portatlas_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
+                elif row[0] < SCHEMA_VERSION:
+                    with conn.transaction():
+                        for sql in migrations(row[0]):
+                            conn.execute(sql)
+                        conn.execute("UPDATE portatlas_schema SET version = %s", (SCHEMA_VERSION,))
+                for sql in indexes():
+                    conn.execute(sql)
             finally:
                 conn.execute("SELECT pg_advisory_unlock(7160307)")
 
@@ -67,12 +74,11 @@ class PostgresStore(FeedbackStore):
         if conn is not None:
             conn.close()
 
-    def add(self, page: str, helpful: bool, comment: str | None = None) -> Counts:
-        """Store one vote; return the page's counts after it."""
+    def add(self, page: str, helpful: bool, comment: str | None = None, voter: str | None = None) -> Counts:
+        """Store one vote (replacing ``voter``'s earlier vote on the page); return the page's counts after it."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self._connection() as conn:
-            conn.execute("INSERT INTO feedback (page, helpful, comment, created) VALUES (%s, %s, %s, %s)",
-                         (page, bool(helpful), comment or None, now))
+            conn.execute(upsert("postgres"), (page, bool(helpful), comment or None, now, voter or None))
             return self._counts(conn, page)
 
     @staticmethod

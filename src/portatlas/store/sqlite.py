@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from portatlas.store.interface import Counts, FeedbackComment, FeedbackStore, StoreError
-from portatlas.store.schema import SCHEMA_VERSION, statements
+from portatlas.store.schema import SCHEMA_VERSION, indexes, migrations, statements, upsert
 
 
 class SQLiteStore(FeedbackStore):
@@ -28,11 +28,26 @@ class SQLiteStore(FeedbackStore):
             raise StoreError(f"cannot create {self.path.parent} for the feedback database: {e.strerror}") from None
         self._local = threading.local()
         conn = self._conn()
-        with conn:
-            for sql in statements("sqlite"):
-                conn.execute(sql)
-            if conn.execute("SELECT COUNT(*) FROM portatlas_schema").fetchone()[0] == 0:
-                conn.execute("INSERT INTO portatlas_schema (version) VALUES (?)", (SCHEMA_VERSION,))
+        try:
+            conn.execute("BEGIN IMMEDIATE")  # one process creates or migrates; the others wait, then see it done
+            try:
+                for sql in statements("sqlite"):
+                    conn.execute(sql)
+                row = conn.execute("SELECT MAX(version) FROM portatlas_schema").fetchone()
+                if row[0] is None:
+                    conn.execute("INSERT INTO portatlas_schema (version) VALUES (?)", (SCHEMA_VERSION,))
+                elif row[0] < SCHEMA_VERSION:
+                    for sql in migrations(row[0]):
+                        conn.execute(sql)
+                    conn.execute("UPDATE portatlas_schema SET version = ?", (SCHEMA_VERSION,))
+                for sql in indexes():
+                    conn.execute(sql)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot set up the feedback database {self.path}: {e}") from None
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -47,15 +62,14 @@ class SQLiteStore(FeedbackStore):
             self._local.conn = conn
         return conn
 
-    def add(self, page: str, helpful: bool, comment: str | None = None) -> Counts:
-        """Store one vote; return the page's counts after it."""
+    def add(self, page: str, helpful: bool, comment: str | None = None, voter: str | None = None) -> Counts:
+        """Store one vote (replacing ``voter``'s earlier vote on the page); return the page's counts after it."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         try:
             conn = self._conn()
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.execute("INSERT INTO feedback (page, helpful, comment, created) VALUES (?, ?, ?, ?)",
-                             (page, bool(helpful), comment or None, now))
+                conn.execute(upsert("sqlite"), (page, bool(helpful), comment or None, now, voter or None))
                 counts = self._counts(conn, page)
                 conn.execute("COMMIT")
             except BaseException:

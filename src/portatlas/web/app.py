@@ -13,6 +13,7 @@ from portatlas import __version__
 from portatlas.atlas import Registry
 from portatlas.web import api, errors, feedback, pages
 from portatlas.web.cache import TTLCache
+from portatlas.web.compress import Compress
 from portatlas.web.fast import FastAnswers
 from portatlas.web.head import HeadAsGet
 from portatlas.web.settings import Settings
@@ -64,6 +65,7 @@ def create_app(registry: Registry | None = None, store: Any = None, settings: Se
     errors.install(app)
     if settings.fast_path:
         app.add_middleware(FastAnswers, state=app.state)  # inner: sees HEAD already turned into GET
+    app.add_middleware(Compress)  # outside the fast path, inside HEAD: a HEAD's length is the gzipped GET's
     app.add_middleware(HeadAsGet)
     app.include_router(api.router)
     app.include_router(feedback.router)

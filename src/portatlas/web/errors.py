@@ -53,7 +53,7 @@ def error_response(request: Request, status: int, message: str, headers: dict[st
         return Response(error_body(status, message), status_code=status, media_type="application/json",
                         headers=headers)
     site = request.app.state.site
-    html = site.render("error.html", status=status, title=_TITLES.get(status, "Error"), message=message,
+    html = site.render_doc("error.html", "/", status=status, title=_TITLES.get(status, "Error"), message=message,
                        feedback="")
     from portatlas.web.respond import PAGE_HEADERS
 

@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -16,8 +16,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from portatlas.errors import BadInput
 from portatlas.model import to_json
-from portatlas.query.grammar import parse_port, shown
-from portatlas.store.interface import MAX_COMMENT, MAX_PAGE, Counts
+from portatlas.query.grammar import shown
+from portatlas.store.interface import MAX_COMMENT, MAX_PAGE, VOTER, Counts
+from portatlas.web import urls
 from portatlas.web.errors import HTTPError
 
 MAX_BODY = 16 * 1024  # a vote with a 1,000-character comment fits many times over
@@ -65,31 +66,10 @@ def client_key(request: Request) -> str:
 
 
 def canonical_page(registry: Any, page: Any) -> str:
-    """A page path of this site in its canonical form, or ``BadInput`` naming the valid forms."""
-    hint = "give the path of one of this site's pages, e.g. /port/307, /service/http, /range/user, /gaps"
-    if not isinstance(page, str) or not page:
-        raise BadInput(f"'page' is missing: {hint}")
-    if len(page) > MAX_PAGE:
-        raise BadInput(f"'page' has {len(page)} characters, at most {MAX_PAGE}: {hint}")
-    path = urlsplit(page).path if page.startswith("/") else ""
-    if path in ("/", "/gaps", "/stats"):
-        return path
-    kind, _, arg = path[1:].partition("/")
-    try:
-        if kind == "port" and arg:
-            return f"/port/{parse_port(arg)}"
-        if kind == "ports" and arg and "-" in arg[1:]:
-            lo, _, hi = arg.partition("-")
-            a, b = parse_port(lo), parse_port(hi)
-            if a <= b and b - a < 4096:  # the span pages there are
-                return f"/ports/{a}-{b}"
-        if kind == "range" and arg in ("system", "user", "dynamic"):
-            return path
-        if kind == "service" and arg and registry.has_name(unquote(arg)):
-            return path
-    except BadInput:
-        pass
-    raise BadInput(f"{shown(page)} is not a page of this site: {hint}")
+    """A page path of this site in its canonical form (see ``urls.canonical``), or ``BadInput``."""
+    if isinstance(page, str) and len(page) > MAX_PAGE:
+        raise BadInput(f"'page' has {len(page)} characters, at most {MAX_PAGE}: {urls.HINT}")
+    return urls.canonical(registry, page)
 
 
 def parse_helpful(value: Any) -> bool:
@@ -99,6 +79,19 @@ def parse_helpful(value: Any) -> bool:
     if isinstance(value, str) and value.lower() in ("yes", "true", "1", "no", "false", "0"):
         return value.lower() in ("yes", "true", "1")
     raise BadInput("'helpful' must be true or false (the form sends yes or no)")
+
+
+_VOTER = re.compile(VOTER)
+
+
+def clean_voter(value: Any) -> str | None:
+    """The browser's voter id (8-64 letters, digits, '-' or '_'), or None for an anonymous vote."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _VOTER.fullmatch(value):
+        raise BadInput("'voter' must be 8 to 64 letters, digits, '-' or '_' (the id the page's script keeps), "
+                       "or left out for an anonymous vote")
+    return value
 
 
 def clean_comment(value: Any) -> str | None:
@@ -155,7 +148,10 @@ def counts_json(page: str, counts: Counts, status: int = 200) -> Response:
                      "type": "object", "required": ["page", "helpful"],
                      "properties": {"page": {"type": "string", "maxLength": MAX_PAGE, "example": "/port/307"},
                                     "helpful": {"type": "boolean"},
-                                    "comment": {"type": "string", "maxLength": MAX_COMMENT}}}},
+                                    "comment": {"type": "string", "maxLength": MAX_COMMENT},
+                                    "voter": {"type": "string", "pattern": f"^{VOTER}$",
+                                              "description": "a random id the browser keeps: its second "
+                                                             "vote on a page replaces its first"}}}},
                  "application/x-www-form-urlencoded": {"schema": {
                      "type": "object", "properties": {"page": {"type": "string"},
                                                       "helpful": {"type": "string", "enum": ["yes", "no"]},
@@ -188,7 +184,8 @@ async def post_feedback(request: Request) -> Response:
     page = canonical_page(registry, data.get("page"))
     helpful = parse_helpful(data.get("helpful"))
     comment = clean_comment(data.get("comment"))
-    counts = await run_in_threadpool(_store(request).add, page, helpful, comment)
+    voter = clean_voter(data.get("voter"))
+    counts = await run_in_threadpool(_store(request).add, page, helpful, comment, voter)
     request.app.state.counts.put(page, counts)
     if form:
         base = request.app.state.site.base
@@ -199,7 +196,7 @@ async def post_feedback(request: Request) -> Response:
         back = request.headers.get("referer", "")
         if not back.startswith(("http://", "https://")):
             back = base + page
-        html = request.app.state.site.render("thanks.html", counts=counts, page=page, back=back, feedback="")
+        html = request.app.state.site.render_doc("thanks.html", "/", counts=counts, page=page, back=back, feedback="")
         return HTMLResponse(html, status_code=201, headers={"Cache-Control": "no-store"})
     return counts_json(page, counts, 201)
 

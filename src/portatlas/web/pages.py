@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
@@ -11,9 +12,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from portatlas import __version__
 from portatlas.errors import BadInput, PortatlasError
-from portatlas.query.grammar import looks_like_span, parse_port
+from portatlas.query.grammar import looks_like_span, parse_port, shown
+from portatlas.web import seo, urls
 from portatlas.web.respond import PAGE_CACHE, PAGE_HEADERS, cached, not_modified
-from portatlas.web.site import STATIC, Page
+from portatlas.web.site import Page
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,7 +76,7 @@ async def service(request: Request, name: str) -> Response:
     svc = reg.service(unquote(name))
     if svc.name != unquote(name):
         return RedirectResponse(request.app.state.site.service_url(svc.name), status_code=301)
-    return await page_response(request, "/service/" + quote(svc.name, safe=""))
+    return await page_response(request, urls.service_path(svc.name))
 
 
 @router.get("/range/{name}")
@@ -86,9 +88,23 @@ async def range_page(request: Request, name: str) -> Response:
 
 
 @router.get("/gaps")
-async def gaps(request: Request) -> Response:
-    """Every unassigned block of the System and User ranges."""
-    return await page_response(request, "/gaps")
+async def gaps(request: Request, page: str | None = None) -> Response:
+    """The unassigned blocks of the System and User ranges, 100 a page (``?page=N`` goes to /gaps/N)."""
+    if page is not None:
+        n = page.strip()
+        target = urls.gaps_path(int(n)) if n.isascii() and n.isdigit() and len(n) < 6 else None
+        if target is None:
+            raise BadInput(f"page {shown(page)} is not a page number: /gaps has pages 1, 2, 3 ...")
+        return RedirectResponse(request.app.state.site.url(target), status_code=301)
+    return await page_response(request, urls.gaps_path())
+
+
+@router.get("/gaps/{n}")
+async def gaps_page(request: Request, n: str) -> Response:
+    """Page N of the unassigned blocks (/gaps/1 is /gaps)."""
+    if n == "1":
+        return RedirectResponse(request.app.state.site.url(urls.gaps_path()), status_code=301)
+    return await page_response(request, f"/gaps/{n}")
 
 
 @router.get("/stats")
@@ -109,7 +125,7 @@ async def search(request: Request, q: str = "") -> Response:
         a, b = parse_port(lo), parse_port(hi)
         return RedirectResponse(site.url(f"/ports/{min(a, b)}-{max(a, b)}"), status_code=303)
     ctx = site.search_context(s)
-    html = site.render("search.html", path="/search", feedback="", **ctx)
+    html = site.render_doc("search.html", "/search", description="Search the IANA port registry by port number, range, service name or words from a description.", feedback="", **ctx)
     return HTMLResponse(html, headers={"Cache-Control": "public, max-age=300", **PAGE_HEADERS})
 
 
@@ -120,21 +136,20 @@ async def portspace(request: Request) -> Response:
     return cached(request, site.portspace_png(), site.etag, "image/png", "public, max-age=86400")
 
 
-_STATIC = {p.name: p.read_bytes() for p in STATIC.iterdir() if p.is_file()}
-_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
-
-
 @router.get("/static/{name}")
 async def static(request: Request, name: str) -> Response:
-    """CSS and the feedback script, versioned by ?v= so they may be cached for a long time."""
-    body = _STATIC.get(name)
-    if body is None:
+    """CSS, script, icon and picture under content-hashed names, cached for a year (plain names: an hour)."""
+    site = request.app.state.site
+    found = site.assets.get(name)
+    if found is None and name.startswith("portspace."):
+        site.picture_url()  # drawn on first use in this process
+        found = site.assets.get(name)
+    if found is None:
         from portatlas.web.errors import HTTPError
 
-        raise HTTPError(404, f"no static file {name[:60]!r}")
-    etag = f'"{__version__}.{len(body)}"'
-    ctype = _TYPES.get(name[name.rfind("."):], "application/octet-stream")
-    return cached(request, body, etag, ctype, "public, max-age=604800")
+        raise HTTPError(404, f"no static file {shown(name)}")
+    asset, cache_control = found
+    return cached(request, asset.body, asset.etag, asset.media_type, cache_control)
 
 
 @router.get("/healthz")
@@ -144,7 +159,55 @@ async def healthz(request: Request) -> Response:
                     media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
+def origin(request: Request) -> str:
+    """The site's absolute address: the base URL when absolute, else this request's scheme and host."""
+    site = request.app.state.site
+    if site.origin:
+        return str(site.origin)
+    host = request.headers.get("host", "")
+    if not _HOST.fullmatch(host):
+        host = f"{request.url.hostname}:{request.url.port}" if request.url.port else str(request.url.hostname)
+    return f"{request.url.scheme}://{host}{site.base}"
+
+
+_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?")
+
+
 @router.get("/robots.txt")
-async def robots() -> Response:
-    """Crawl the pages, not the API's search."""
-    return Response(b"User-agent: *\nDisallow: /api/search\nDisallow: /search\n", media_type="text/plain")
+async def robots(request: Request) -> Response:
+    """Crawl the pages, not the search; the sitemap's address."""
+    return Response(seo.robots(origin(request)), media_type="text/plain; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/sitemap.xml")
+async def sitemap(request: Request) -> Response:
+    """The sitemap index: one chunk of at most 50,000 URLs after another."""
+    site = request.app.state.site
+    chunks = await run_in_threadpool(site.sitemap_chunks)
+    body = seo.sitemap_index(origin(request), len(chunks), site.lastmod)
+    return cached(request, body, _xml_etag(request), "application/xml", "public, max-age=86400")
+
+
+@router.get("/sitemaps/{name}")
+async def sitemap_chunk(request: Request, name: str) -> Response:
+    """``/sitemaps/N.xml``: chunk N of every page's URL."""
+    site = request.app.state.site
+    chunks = await run_in_threadpool(site.sitemap_chunks)
+    n = name[:-4] if name.endswith(".xml") else ""
+    if not (n.isascii() and n.isdigit() and 1 <= int(n) <= len(chunks)):
+        from portatlas.web.errors import HTTPError
+
+        raise HTTPError(404, f"no sitemap {shown(name)}: there are /sitemaps/1.xml to /sitemaps/{len(chunks)}.xml")
+    etag = _xml_etag(request)
+    if not_modified(request, etag):
+        return cached(request, b"", etag)
+    body = await run_in_threadpool(seo.sitemap_chunk, origin(request), chunks[int(n) - 1], site.lastmod)
+    return cached(request, body, etag, "application/xml", "public, max-age=86400")
+
+
+def _xml_etag(request: Request) -> str:
+    """A sitemap's validator: the edition and the address its URLs start with."""
+    import hashlib
+
+    return request.app.state.site.etag[:-1] + "." + hashlib.sha256(origin(request).encode()).hexdigest()[:8] + '"'

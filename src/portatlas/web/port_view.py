@@ -144,6 +144,8 @@ def port_context(rep: PortReport) -> dict[str, Any]:
         "history": extras.get("history"),
         "history_view": history_view(extras.get("history")),
         "purposes": PURPOSES,
+        # The page's meta and OpenGraph description (one key, so the answer model can supply a better one).
+        "description": f"{rep.headline}. " + "; ".join(rep.details) + ".",
     }
 
 

@@ -12,27 +12,34 @@ import json
 from portatlas.value import replace, to_data, value
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from portatlas import __version__
 from portatlas.atlas import Registry
 from portatlas.errors import BadInput, NotFound
-from portatlas.model import PortRange, PortReport, Transport, to_json
+from portatlas.model import PortRange, PortReport
 from portatlas.query.grammar import parse_port, shown
-from portatlas.web import sections
+from portatlas.web import sections, seo, urls
+from portatlas.web.assets import Assets
 from portatlas.web.cache import ByteLRU
+from portatlas.web.contexts import _series, _totals, gaps_context
 from portatlas.web.picture import PALETTE
-from portatlas.web.port_view import REGISTRY_TITLE, REGISTRY_URL, neighbour_summary, port_context, state_word
+from portatlas.web.port_view import (
+    REGISTRY_TITLE,
+    REGISTRY_URL,
+    neighbour_summary,
+    port_context,
+    state_word,
+)
 from portatlas.web.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
-STATIC = Path(__file__).parent / "static"
-MAX_SPAN = 4096
+MAX_SPAN = urls.MAX_SPAN
 
 _YES, _NO = "\x01", "\x02"  # stand-ins for the counts while a page is rendered once
+_DESC = "\x04"  # stand-in for the description, read from the rendered lead
 
 
 @value
@@ -62,6 +69,9 @@ class Site:
         self.settings = settings or Settings()
         self.mode = mode  # "server": live feedback; "export": static files (feedback posts to feedback_api)
         self.base = self.settings.base_url.rstrip("/")
+        # Absolute URLs (canonical, og:url, sitemap) need the site's address: known only from an absolute base.
+        self.origin = self.base if self.base.startswith(("http://", "https://")) else ""
+        self.assets = Assets()
         self.edition = registry.edition
         self.etag = f'"{self.edition}.{__version__}"'
         budget = max(1, self.settings.cache_mb) * 1024 * 1024
@@ -76,10 +86,13 @@ class Site:
             url=self.url, static=self.static_url, svc_url=self.service_url, port_url=self.port_url,
             site=self, edition=self.edition, version=__version__, palette=PALETTE,
             registry_title=REGISTRY_TITLE, registry_url=REGISTRY_URL, state_word=state_word,
-            neighbour_summary=neighbour_summary,
+            neighbour_summary=neighbour_summary, gaps_url=self.gaps_url, span_url=self.span_url,
+            picture_url=self.picture_url,
         )
         self.env.filters["tojsonable"] = to_data
         self._portspace: bytes | None = None
+        self._sitemap: list[list[str]] | None = None
+        self.lastmod = self.edition if len(self.edition) == 10 else ""  # an edition is its registry's date
 
     # -- links -----------------------------------------------------------------
     def url(self, path: str) -> str:
@@ -87,16 +100,43 @@ class Site:
         return self.base + path
 
     def static_url(self, name: str) -> str:
-        """A link to a static file, versioned so caches renew with the code."""
-        return f"{self.base}/static/{name}?v={__version__}"
+        """A link to a static file under its content-hashed name (cached for a year)."""
+        return f"{self.base}/static/{self.assets.name(name)}"
+
+    def picture_url(self) -> str:
+        """The port-space picture, drawn once per edition, under its hashed name."""
+        if not self.assets.has("portspace.png"):
+            self.assets.add("portspace.png", self.portspace_png())
+        return self.static_url("portspace.png")
 
     def service_url(self, name: str) -> str:
         """The page of a service name ('/' inside old names like 914c/g is escaped)."""
-        return self.url("/service/" + quote(name, safe=""))
+        return self.url(urls.service_path(name))
 
     def port_url(self, port: int) -> str:
         """The page of a port."""
-        return f"{self.base}/port/{port}"
+        return self.base + urls.port_path(port)
+
+    def span_url(self, low: int, high: int) -> str:
+        """The page of a run of ports."""
+        return self.base + urls.span_path(low, high)
+
+    def gaps_url(self, block: Any = None) -> str:
+        """The /gaps page listing ``block`` (with its anchor), or the first page."""
+        if block is None:
+            return self.url(urls.gaps_path())
+        blocks = self._gap_list()
+        if isinstance(block, PortRange):  # where that range's blocks start
+            first = next((i for i, b in enumerate(blocks) if b.range is block), 0)
+            return self.url(urls.gaps_path(first // urls.GAPS_PER_PAGE + 1)) + f"#{block.value}"
+        for i, b in enumerate(blocks):
+            if b.low == block.low and b.range is block.range:
+                return self.url(urls.gaps_path(i // urls.GAPS_PER_PAGE + 1)) + f"#gap-{b.low}"
+        first = next((i for i, b in enumerate(blocks) if b.range is block.range), 0)
+        return self.url(urls.gaps_path(first // urls.GAPS_PER_PAGE + 1)) + f"#{block.range.value}"
+
+    def _gap_list(self) -> list[Any]:
+        return [b for r in (PortRange.SYSTEM, PortRange.USER) for b in self.registry.gaps(r)]
 
     # -- answers -----------------------------------------------------------------
     def report(self, port: int) -> PortReport:
@@ -149,6 +189,15 @@ class Site:
         """A template rendered with the site's globals."""
         return self.env.get_template(template).render(**ctx)
 
+    def render_doc(self, template: str, path: str, **ctx: Any) -> str:
+        """A page outside the cache (search results, errors, thanks) with its trail and description,
+        and no canonical link (such pages are not for search engines to keep)."""
+        ctx.setdefault("path", path)
+        ctx.update(self.seo_context(path, ctx), canonical=None)
+        html = self.render(template, **ctx)
+        given = ctx.get("description")
+        return html.replace(_DESC, str(escape(given if given and given != _DESC else seo.description_from(html))))
+
     def _render_path(self, path: str) -> Page:
         template, ctx = self.resolve(path)
         return self.render_page(path, template, ctx)
@@ -161,12 +210,26 @@ class Site:
     def render_page(self, path: str, template: str, ctx: dict[str, Any]) -> Page:
         """A page with its feedback section (split around the counts when served live)."""
         ctx.setdefault("path", path)
+        ctx.update(self.seo_context(path, ctx))
         html = self.render(template, feedback=self.feedback_markup(path), **ctx)
+        given = ctx.get("description")
+        desc = str(given) if given and given != _DESC else seo.description_from(html)
+        html = html.replace(_DESC, str(escape(desc)))
         if self.mode == "server" and _YES in html:
             head, _, rest = html.partition(_YES)
             mid, _, tail = rest.partition(_NO)
             return Page((head.encode(), mid.encode(), tail.encode()))
         return Page((html.encode(),))
+
+    def seo_context(self, path: str, ctx: dict[str, Any]) -> dict[str, Any]:
+        """The head's canonical URL, trail, JSON-LD and description stand-in for a page."""
+        crumbs = seo.trail(path)
+        return {
+            "canonical": self.origin + path if self.origin else None,
+            "trail": [(name, self.url(p)) for name, p in crumbs],
+            "jsonld": seo.jsonld([(name, (self.origin or self.base) + p) for name, p in crumbs], ctx.get("faq")),
+            "description": ctx.get("description") or Markup(_DESC),
+        }
 
     def feedback_markup(self, path: str) -> Markup:
         """The "Was this page helpful?" section for ``path``, or nothing (an export with no API)."""
@@ -194,11 +257,15 @@ class Site:
             from urllib.parse import unquote
 
             svc = self.registry.service(unquote(arg))
-            return "service.html", {"svc": svc, "rows": _service_rows(svc)}
+            what = next((r.description for r in svc.records if r.description), "")
+            rows, notes = _service_rows(svc)
+            return "service.html", {"svc": svc, "rows": rows, "notes": notes, "description": (
+                f"{svc.name}{f' ({what})' if what and what != svc.name else ''} in the IANA port registry: "
+                "every row registering the name, with its ports, transports, references and assignees.")}
         if kind == "range" and arg in ("system", "user", "dynamic"):
             return "range.html", self.range_context(PortRange(arg))
-        if path == "/gaps":
-            return "gaps.html", {"groups": [(r, self.registry.gaps(r)) for r in (PortRange.SYSTEM, PortRange.USER)]}
+        if kind == "gaps":
+            return "gaps.html", self.gaps_context(path, arg)
         if path == "/stats":
             return "stats.html", self.stats_context()
         raise NotFound(f"no page {shown(path)}: try /port/N, /service/NAME, /range/system, /gaps, /stats or /search")
@@ -207,11 +274,14 @@ class Site:
     def index_context(self) -> dict[str, Any]:
         """The home page: the port-space picture's tiles and headline numbers."""
         st = self.registry.stats()
-        tiles = []
-        for t in range(256):
-            lo, hi = t * 256, t * 256 + 255
-            tiles.append((lo, hi))
-        return {"tiles": tiles, "stats": st, "totals": _totals(st)}
+        tiles = [(t * 256, t * 256 + 255) for t in range(256)]
+        rows = [(r * 4096, r * 4096 + 4095, [PortRange.of(p).title for p in (r * 4096, r * 4096 + 4095)],
+                 tiles[r * 16:r * 16 + 16]) for r in range(16)]
+        return {"tiles": tiles, "rows": rows, "stats": st, "totals": _totals(st)}
+
+    def gaps_context(self, path: str, arg: str) -> dict[str, Any]:
+        """One page of the unassigned blocks: System then User, largest first, 100 a page."""
+        return gaps_context(self, path, arg)
 
     def span_context(self, arg: str) -> dict[str, Any]:
         """A run of ports, one row each."""
@@ -234,7 +304,8 @@ class Site:
             })
         prev = (max(0, lo - (hi - lo + 1)), lo - 1) if lo > 0 else None
         nxt = (hi + 1, min(65535, hi + 1 + (hi - lo))) if hi < 65535 else None
-        return {"lo": lo, "hi": hi, "rows": rows, "prev": prev, "next": nxt}
+        return {"lo": lo, "hi": hi, "rows": rows, "prev": prev, "next": nxt,
+                "rel_prev": self.span_url(*prev) if prev else None, "rel_next": self.span_url(*nxt) if nxt else None}
 
     def range_context(self, rng: PortRange) -> dict[str, Any]:
         """A range: counts per transport, its largest gaps, its tiles."""
@@ -270,6 +341,12 @@ class Site:
         exact = q.strip() if q.strip() and self.registry.has_name(q.strip()) else None
         return {"q": q, "rows": list(folded.values()), "exact": exact}
 
+    def sitemap_chunks(self) -> list[list[str]]:
+        """Every page path in sitemap chunks (computed once)."""
+        if self._sitemap is None:
+            self._sitemap = seo.sitemap_chunks(self.registry)
+        return self._sitemap
+
     # -- the picture -------------------------------------------------------------
     def portspace_png(self) -> bytes:
         """The port-space picture (computed once per edition)."""
@@ -296,61 +373,12 @@ def dump(value: Any) -> bytes:
     return json.dumps(to_data(value), ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _totals(st: Any) -> dict[str, Any]:
-    tcp = [c for c in st.counts if c.transport is Transport.TCP]
-    return {
-        "assigned_tcp": sum(c.assigned for c in tcp),
-        "reserved_tcp": sum(c.reserved for c in tcp),
-        "unassigned_tcp": sum(c.unassigned for c in tcp if c.range is not PortRange.DYNAMIC),
-        "dynamic": 65536 - 49152,
-    }
-
-
-def _service_rows(svc: Any) -> list[Any]:
+def _service_rows(svc: Any) -> tuple[list[Any], list[Any]]:
+    """The service's rows and the numbered sources their citations point to."""
     from portatlas.web.port_view import Notes, group_rows
 
-    return group_rows(list(svc.records), Notes())
-
-
-def _series(over_time: Any) -> Any:
-    """Stats over time as chart series, whatever shape the history work returns; None if unknown."""
-    if over_time is None:
-        return None
-    data = to_json(over_time)
-    if isinstance(data, dict):
-        for key in ("editions", "points", "series", "stats"):
-            if isinstance(data.get(key), list):
-                data = data[key]
-                break
-    if not isinstance(data, list) or not data:
-        return None
-    points = []
-    for item in data:
-        if not isinstance(item, dict):
-            return None
-        edition = item.get("edition") or item.get("date")
-        counts = item.get("counts")
-        if not edition or not isinstance(counts, list):
-            return None
-        sys_tcp = usr_tcp = None
-        for c in counts:
-            if isinstance(c, dict) and c.get("transport") == "tcp":
-                if c.get("range") == "system":
-                    sys_tcp = c.get("assigned")
-                elif c.get("range") == "user":
-                    usr_tcp = c.get("assigned")
-        if sys_tcp is None or usr_tcp is None:
-            return None
-        points.append((str(edition), int(sys_tcp), int(usr_tcp)))
-    # x by date, so the gap in the record shows as a gap, not a squeeze.
-    from datetime import date
-
-    try:
-        days = [date.fromisoformat(e).toordinal() for e, _, _ in points]
-    except ValueError:
-        return None
-    span = max(days[-1] - days[0], 1)
-    return [(e, s, u, (d - days[0]) / span) for (e, s, u), d in zip(points, days)]
+    notes = Notes()
+    return group_rows(list(svc.records), notes), notes.items
 
 
 __all__ = ["Site", "Page", "dump"]

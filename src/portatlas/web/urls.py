@@ -1,0 +1,122 @@
+"""Every path of the site, built in one place, and the inverse: a path read back to its canonical form.
+
+The pages, the feedback keys, the sitemap and the static export all use these,
+so ``/port/0080`` and ``/service/HTTP`` mean ``/port/80`` and ``/service/http``
+wherever they arrive. ``Site.url`` puts the base URL in front.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from portatlas.errors import BadInput, NotFound
+from portatlas.query.grammar import parse_port, shown
+
+MAX_SPAN = 4096  # ports on one /ports/LOW-HIGH page
+GAPS_PER_PAGE = 100  # unassigned blocks on one /gaps page
+RANGES = ("system", "user", "dynamic")
+HINT = "give the path of one of this site's pages, e.g. /port/307, /service/http, /range/user, /gaps"
+
+
+def port_path(port: int) -> str:
+    """``/port/307``."""
+    return f"/port/{port}"
+
+
+def span_path(low: int, high: int) -> str:
+    """``/ports/301-307``."""
+    return f"/ports/{low}-{high}"
+
+
+def service_path(name: str) -> str:
+    """``/service/http`` ('/' inside old names such as 914c/g is escaped)."""
+    return "/service/" + quote(name, safe="")
+
+
+def range_path(name: str) -> str:
+    """``/range/system``."""
+    return f"/range/{name}"
+
+
+def gaps_path(page: int = 1) -> str:
+    """``/gaps`` for the first page of blocks, ``/gaps/N`` for the others."""
+    return "/gaps" if page <= 1 else f"/gaps/{page}"
+
+
+def gaps_pages(n_blocks: int) -> int:
+    """How many /gaps pages ``n_blocks`` blocks fill (at least one)."""
+    return max(1, -(-n_blocks // GAPS_PER_PAGE))
+
+
+def canonical(registry: Any, page: Any) -> str:
+    """A path of this site in its canonical form (``/port/0080`` → ``/port/80``), else ``BadInput``.
+
+    A query or fragment is dropped; a full URL is refused (another site's page is not ours).
+    A service name is spelled as the registry spells it; a /gaps page must exist.
+    """
+    if not isinstance(page, str) or not page:
+        raise BadInput(f"'page' is missing: {HINT}")
+    path = urlsplit(page).path if page.startswith("/") and not page.startswith("//") else ""
+    if path in ("/", "/gaps", "/stats"):
+        return path
+    kind, _, arg = path[1:].partition("/")
+    try:
+        if kind == "port" and arg:
+            return port_path(parse_port(arg))
+        if kind == "ports" and arg and "-" in arg[1:]:
+            lo, _, hi = arg.partition("-")
+            a, b = parse_port(lo), parse_port(hi)
+            if a <= b and b - a < MAX_SPAN:
+                return span_path(a, b)
+        if kind == "range" and arg in RANGES:
+            return range_path(arg)
+        if kind == "service" and arg:
+            return service_path(registry.service(unquote(arg)).name)
+        if kind == "gaps" and arg.isascii() and arg.isdigit():
+            n = int(arg)
+            if 1 <= n <= gaps_pages(n_gap_blocks(registry)):
+                return gaps_path(n)
+    except (BadInput, NotFound):
+        pass
+    raise BadInput(f"{shown(page)} is not a page of this site: {HINT}")
+
+
+def other_pages(registry: Any) -> list[str]:
+    """Every page but the port pages: home, ranges, gaps pages, stats, each linked span, each service."""
+    paths = ["/", *(range_path(r) for r in RANGES), "/stats"]
+    paths += [gaps_path(n) for n in range(1, gaps_pages(n_gap_blocks(registry)) + 1)]
+    spans: dict[str, None] = {span_path(t * 256, t * 256 + 255): None for t in range(256)}
+    for rng in ("system", "user"):
+        for b in registry.gaps(rng):
+            if b.size <= MAX_SPAN:
+                spans[span_path(b.low, b.high)] = None
+    services: dict[str, None] = {}
+    seen: set[str] = set()
+    for r in registry.records():
+        if r.low is not None and r.high is not None and r.high > r.low and r.high - r.low < MAX_SPAN:
+            spans[span_path(r.low, r.high)] = None
+        if r.name and r.name.lower() not in seen:
+            seen.add(r.name.lower())
+            services[service_path(registry.service(r.name).name)] = None
+    return paths + list(spans) + list(services)
+
+
+def n_gap_blocks(registry: Any) -> int:
+    """Blocks listed on /gaps: the System range's, then the User range's."""
+    return len(registry.gaps("system")) + len(registry.gaps("user"))
+
+
+__all__ = [
+    "GAPS_PER_PAGE",
+    "MAX_SPAN",
+    "canonical",
+    "gaps_pages",
+    "gaps_path",
+    "n_gap_blocks",
+    "other_pages",
+    "port_path",
+    "range_path",
+    "service_path",
+    "span_path",
+]
