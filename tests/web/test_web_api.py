@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portatlas.model import to_json
+from portatlas.value import to_data
 
 
 def assert_error(r, status: int | None = None) -> dict:  # type: ignore[no-untyped-def]
@@ -22,17 +23,17 @@ def assert_error(r, status: int | None = None) -> dict:  # type: ignore[no-untyp
     return body["error"]
 
 
-def test_port_is_the_cli_report(client, registry):
+def test_port_is_the_library_answer(client, registry):
     data = client.get("/api/ports/5432").json()
-    rep = registry.report(5432)
-    assert data["headline"] == rep.headline
-    assert data["info"] == to_json(rep.info)
-    assert data["neighbourhood"] == to_json(rep.neighbourhood)
+    assert data == json.loads(json.dumps(to_data(registry.answer(5432))))
+    assert client.get("/api/ports/5432/udp").json() == json.loads(json.dumps(to_data(registry.answer(5432, "udp"))))
+    assert client.get("/api/ports/5432?transport=udp").json() == client.get("/api/ports/5432/udp").json()
 
 
 def test_span_service_search_gaps_stats(client, registry):
-    assert client.get("/api/ports/300-310").json() == to_json(registry.span(300, 310))
-    assert client.get("/api/services/POSTGRESQL").json() == to_json(registry.service("postgresql"))
+    assert client.get("/api/ports/300-310").json() == json.loads(json.dumps(to_data(registry.ports("300-310"))))
+    assert client.get("/api/ports/22,80,443").json()["ports"][1]["names"] == ["http", "www", "www-http"]
+    assert client.get("/api/services/POSTGRESQL").json() == json.loads(json.dumps(to_data(registry.name("POSTGRESQL"))))
     hits = client.get("/api/search", params={"q": "postgres", "limit": 5}).json()
     assert hits == to_json(registry.search("postgres", limit=5))
     assert client.get("/api/gaps", params={"range": "system", "min": 5}).json() == \

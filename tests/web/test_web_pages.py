@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from portatlas.model import TRANSPORTS, PortRange, State, to_json
-from portatlas.web.site import Site
+from portatlas.model import TRANSPORTS, PortRange, State
+from portatlas.value import to_data
 
 
 def text_of(body: str, element_id: str) -> str:
@@ -22,7 +22,7 @@ def test_port_307_page_says_what_the_registry_says(client, registry):
     r = client.get("/port/307")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     body = r.text
-    rep = registry.report(307)
+    rep = registry.answer(307)
     assert f"<title>{html.escape(rep.headline)} · portatlas</title>" in body
     assert text_of(body, "headline") == rep.headline
     block = registry.block(307)
@@ -32,7 +32,8 @@ def test_port_307_page_says_what_the_registry_says(client, registry):
     for ts in registry.lookup(307).transports:
         assert re.search(rf"<th>{ts.transport.value.upper()}</th><td><span class=\"badge state-{ts.state.value}\">",
                          body)
-    for section in ("meaning", "registry", "neighbourhood", "check", "use", "faq", "sources", "feedback"):
+    for section in ("meaning", "why-unassigned", "registry", "neighbourhood", "check", "use", "history", "faq",
+                    "sources", "feedback"):
         assert f'<section id="{section}"' in body, section
     # The strip shows the ports either side, coloured by state.
     for n in rep.neighbourhood.strip:
@@ -55,17 +56,27 @@ def test_assigned_port_lists_its_rows_rfcs_and_assignees(client, registry):
 
 @pytest.mark.parametrize("port", [0, 1, 80, 307, 443, 1023, 1024, 5432, 6000, 9838, 49151, 49152, 65535])
 def test_page_and_api_are_one_answer(client, registry, port):
+    import json
+
     api = client.get(f"/api/ports/{port}").json()
-    site = Site(registry)
-    assert api == to_json(site.report(port))
+    assert api == json.loads(json.dumps(to_data(registry.answer(port))))
     page = client.get(f"/port/{port}").text
     assert text_of(page, "headline") == api["headline"]
+    # Every statement of the answer is on the page, with its citations.
+    flat = html.unescape(re.sub(r"<[^>]+>", "", page))
+    for st in [api["lead"], *(p for s in api["sections"] for p in s["paragraphs"]), *(q["answer"] for q in api["faq"])]:
+        assert st["text"] in flat, st["text"][:80]
+        for n in st["cites"]:
+            assert f'href="#note-{n}"' in page
+    for s in api["sources"]:
+        assert f'id="note-{s["n"]}"' in page
 
 
 def test_dynamic_port_is_never_called_available_for_assignment(client):
     body = client.get("/port/60000").text
-    assert "Dynamic/Private" in text_of(body, "headline")
-    assert "never assigns" in body
+    assert "dynamic port, never assigned" in text_of(body, "headline")
+    assert "never assigns" in body and "available for assignment" not in body.split('id="faq"')[0].replace(
+        "does not mean available for assignment", "")
 
 
 def test_browser_bad_port_is_flagged(client):
@@ -73,8 +84,8 @@ def test_browser_bad_port_is_flagged(client):
 
     bad = min(p for p in bad_ports() if p > 1024)
     body = client.get(f"/port/{bad}").text
-    assert "bad-port list" in body and "fetch.spec.whatwg.org" in body
-    assert "bad-port list" not in client.get("/port/307").text.split("<body")[1].split('id="faq"')[0]
+    assert "bad ports" in body and "fetch.spec.whatwg.org" in body
+    assert "fetch.spec.whatwg.org" not in client.get("/port/307").text.split("<body")[1]
 
 
 def test_index_has_the_whole_port_space_with_axes_ranges_and_few_keyboard_stops(client):
@@ -176,19 +187,17 @@ def test_registry_text_is_escaped_everywhere(make_client):
         body = c.get(path).text
         assert "<script>alert" not in body, path
     assert "&lt;script&gt;alert(" in c.get("/port/4242").text
-    assert c.get("/api/ports/4242").json()["info"]["transports"][0]["records"][0]["description"] == evil
+    assert c.get("/api/ports/4242").json()["rows"][0]["description"] == evil
 
 
 def test_every_port_state_word_matches_the_registry(registry):
     """The state a page shows per transport, over a spread of ports, equals the registry's."""
-    from portatlas.web.port_view import port_context
-
     for port in range(0, 65536, 997):
-        ctx = port_context(registry.report(port))
-        for row, t in zip(ctx["per_transport"], TRANSPORTS):
+        a = registry.answer(port)
+        for row, t in zip(a.transports, TRANSPORTS):
             s = registry.state(port, t)
             expect = "dynamic" if s is State.UNASSIGNED and port >= 49152 else s.value
-            assert row["state"] == expect
+            assert row.word == expect and row.state is s
 
 
 def test_stats_chart_over_time_from_the_history(client):
@@ -208,5 +217,5 @@ def test_port_page_shows_the_history_and_the_verdicts(client, registry):
     assert f"What {h.editions} editions of the registry" in body
     assert any(e.kind == "assigned" for t in h.transports for e in t.events)
     assert ">assigned</span> tacacss" in body
-    for purpose in ("A production service", "A documented internal tool", "Testing", "A protocol being standardized"):
-        assert f"<th>{purpose}</th>" in body
+    for v in registry.answer(300).verdicts:
+        assert f"<th>{html.escape(v.question)}</th>" in body

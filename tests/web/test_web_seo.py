@@ -85,10 +85,7 @@ def test_the_description_is_the_pages_lead(client):
 
 
 def test_a_port_page_carries_its_faq_as_faqpage(client, registry):
-    from portatlas.web.port_view import port_context
-    from portatlas.web.site import Site
-
-    faq = port_context(Site(registry).report(307))["faq"]
+    faq = [(q.question, q.answer.text) for q in registry.answer(307).faq]
     body = client.get("/port/307").text
     pages = [d for d in jsonld(body) if d["@type"] == "FAQPage"]
     assert len(pages) == 1

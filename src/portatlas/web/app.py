@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from portatlas import __version__
 from portatlas.atlas import Registry
-from portatlas.web import api, errors, feedback, pages
+from portatlas.web import api, errors, feedback, openapi, pages
 from portatlas.web.cache import TTLCache
 from portatlas.web.compress import Compress
 from portatlas.web.fast import FastAnswers
@@ -63,6 +63,7 @@ def create_app(registry: Registry | None = None, store: Any = None, settings: Se
 
     app.state.open_store = open_store
     errors.install(app)
+    openapi.install(app)
     if settings.fast_path:
         app.add_middleware(FastAnswers, state=app.state)  # inner: sees HEAD already turned into GET
     app.add_middleware(Compress)  # outside the fast path, inside HEAD: a HEAD's length is the gzipped GET's

@@ -1,5 +1,9 @@
 """The hot path: a port page or port answer already rendered is sent without walking the router.
 
+Kept as the one explicit shortcut of the web face (issue 11 asks each such path to justify itself):
+it renders nothing, it only skips FastAPI's routing for bytes the routes already rendered and cached,
+which is what lets /port/N and /api/ports/N answer faster than FastAPI's own hello-world.
+
 Pure ASGI in front of the app. It answers only ``GET /port/N`` and
 ``GET /api/ports/N`` (N canonical, 0-65535) whose bytes are already in the
 site's cache, through the same functions the routes use (``pages.page_answer``,
@@ -31,7 +35,7 @@ class FastAnswers:
         self.state = state
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
+        if scope["type"] == "http" and scope["method"] == "GET" and not scope.get("query_string"):
             path: str = scope["path"]
             response = None
             if path.startswith("/api/ports/"):

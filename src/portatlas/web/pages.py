@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from portatlas import __version__
 from portatlas.errors import BadInput, PortatlasError
-from portatlas.query.grammar import looks_like_span, parse_port, shown
+from portatlas.query.grammar import parse_port, shown
 from portatlas.web import seo, urls
 from portatlas.web.respond import PAGE_CACHE, PAGE_HEADERS, cached, not_modified
 from portatlas.web.site import Page
@@ -118,15 +118,29 @@ async def search(request: Request, q: str = "") -> Response:
     """A port or range goes straight to its page; anything else lists matching rows."""
     site = request.app.state.site
     s = q.strip()[:200]
-    if s.isascii() and s.isdigit():
-        return RedirectResponse(site.port_url(parse_port(s)), status_code=303)
-    if looks_like_span(s):
-        lo, _, hi = s.partition("-")
-        a, b = parse_port(lo), parse_port(hi)
-        return RedirectResponse(site.url(f"/ports/{min(a, b)}-{max(a, b)}"), status_code=303)
+    target = _goes_to(site, s)
+    if target is not None:
+        return RedirectResponse(target, status_code=303)
     ctx = site.search_context(s)
     html = site.render_doc("search.html", "/search", description="Search the IANA port registry by port number, range, service name or words from a description.", feedback="", **ctx)
     return HTMLResponse(html, headers={"Cache-Control": "public, max-age=300", **PAGE_HEADERS})
+
+
+def _goes_to(site: Any, text: str) -> str | None:
+    """The page a search box entry names directly: a port ('22', '22/tcp', 'port 443') or a range."""
+    from portatlas.query.grammar import QueryKind, read
+
+    if not text:
+        return None
+    try:
+        q = read(text, is_name=site.registry.has_name)
+    except BadInput:
+        return None  # not a port after all: search for the words
+    if q.kind is QueryKind.PORT:
+        return site.port_url(q.port)
+    if q.kind is QueryKind.SPAN and q.specs[0].size <= urls.MAX_SPAN:
+        return site.span_url(q.specs[0].low, q.specs[0].high)
+    return None
 
 
 @router.get("/portspace.png")

@@ -1,7 +1,8 @@
 """The site: every page and JSON answer, rendered from the registry, cached per edition.
 
 The server and the static export both render through ``Site``: a port page
-and ``/api/ports/N`` come from the same ``PortReport``. A page's HTML is
+and ``/api/ports/N`` come from the same ``PortAnswer`` (the library's answer,
+which the command line prints too). A page's HTML is
 cached as three parts around the feedback counts, so serving a cached page
 costs a dict lookup and a join.
 """
@@ -9,7 +10,7 @@ costs a dict lookup and a join.
 from __future__ import annotations
 
 import json
-from portatlas.value import replace, to_data, value
+from portatlas.value import to_data, value
 from pathlib import Path
 from typing import Any
 
@@ -19,21 +20,19 @@ from markupsafe import Markup, escape
 from portatlas import __version__
 from portatlas.atlas import Registry
 from portatlas.errors import BadInput, NotFound
-from portatlas.model import PortRange, PortReport
+from portatlas.model import PortRange
 from portatlas.query.grammar import parse_port, shown
-from portatlas.web import sections, seo, urls
+from portatlas.web import seo, urls
 from portatlas.web.assets import Assets
 from portatlas.web.cache import ByteLRU
 from portatlas.web.contexts import _series, _totals, gaps_context
 from portatlas.web.picture import PALETTE
-from portatlas.web.port_view import (
-    REGISTRY_TITLE,
-    REGISTRY_URL,
-    neighbour_summary,
-    port_context,
-    state_word,
-)
+from portatlas.web.port_view import REGISTRY_TITLE, REGISTRY_URL, neighbour_summary, port_context
 from portatlas.web.settings import Settings
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from portatlas.answers.port import PortAnswer
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_SPAN = urls.MAX_SPAN
@@ -85,8 +84,7 @@ class Site:
         self.env.globals.update(
             url=self.url, static=self.static_url, svc_url=self.service_url, port_url=self.port_url,
             site=self, edition=self.edition, version=__version__, palette=PALETTE,
-            registry_title=REGISTRY_TITLE, registry_url=REGISTRY_URL, state_word=state_word,
-            neighbour_summary=neighbour_summary, gaps_url=self.gaps_url, span_url=self.span_url,
+            registry_title=REGISTRY_TITLE, registry_url=REGISTRY_URL, neighbour_summary=neighbour_summary, gaps_url=self.gaps_url, span_url=self.span_url,
             picture_url=self.picture_url,
         )
         self.env.filters["tojsonable"] = to_data
@@ -139,27 +137,15 @@ class Site:
         return [b for r in (PortRange.SYSTEM, PortRange.USER) for b in self.registry.gaps(r)]
 
     # -- answers -----------------------------------------------------------------
-    def report(self, port: int) -> PortReport:
-        """The full answer for a port, with the sections other parts of portatlas add."""
-        rep = self.registry.report(port)
-        extras = list(rep.extras)
-        for key, fn in (("how_to_check", lambda: sections.how_to_check(rep.port)),
-                        ("advice", lambda: sections.advice(self.registry, rep.port)),
-                        ("history", lambda: sections.history(self.registry, rep.port))):
-            try:
-                value = fn()
-            except Exception as e:  # an optional section must never take the page down
-                _warn_once(key, e)
-                continue
-            if value is not None:
-                extras.append((key, value))
-        return replace(rep, extras=tuple(extras)) if extras else rep
+    def answer(self, port: int) -> PortAnswer:
+        """The library's whole answer for a port (what the page, the API and the command line show)."""
+        return self.registry.answer(port)
 
     def port_json(self, port: int) -> bytes:
         """``/api/ports/N``: the report as JSON bytes (cached)."""
         hit = self._json.get(("port", port))
         if hit is None:
-            hit = self._json.put(("port", port), dump(self.report(port)))
+            hit = self._json.put(("port", port), dump(self.answer(port)))
         return hit
 
     def cached_port_json(self, port: int) -> bytes | None:
@@ -203,9 +189,9 @@ class Site:
         return self.render_page(path, template, ctx)
 
     def render_port(self, port: int) -> tuple[Page, bytes]:
-        """A port's page and its JSON from one report (what the export writes for each port)."""
-        rep = self.report(port)
-        return self.render_page(f"/port/{rep.port}", "port.html", port_context(rep)), dump(rep)
+        """A port's page and its JSON from one answer (what the export writes for each port)."""
+        a = self.answer(port)
+        return self.render_page(urls.port_path(a.port), "port.html", port_context(a)), dump(a)
 
     def render_page(self, path: str, template: str, ctx: dict[str, Any]) -> Page:
         """A page with its feedback section (split around the counts when served live)."""
@@ -250,18 +236,21 @@ class Site:
             port = parse_port(arg)
             if str(port) != arg:
                 raise NotFound(f"no page {shown(path)}: port pages are /port/0 to /port/65535")
-            return "port.html", port_context(self.report(port))
+            return "port.html", port_context(self.answer(port))
         if kind == "ports" and arg:
             return "span.html", self.span_context(arg)
         if kind == "service" and arg:
             from urllib.parse import unquote
 
             svc = self.registry.service(unquote(arg))
-            what = next((r.description for r in svc.records if r.description), "")
-            rows, notes = _service_rows(svc)
-            return "service.html", {"svc": svc, "rows": rows, "notes": notes, "description": (
+            n = self.registry.name(svc.name)
+            what = next((r.description for r in n.rows if r.description), "")
+            ports = list(dict.fromkeys(r.number for r in n.rows if r.number))
+            return "service.html", {"n": n, "ports": ports, "cite": {s.url: s.n for s in n.sources if s.url},
+                                    "description": (
                 f"{svc.name}{f' ({what})' if what and what != svc.name else ''} in the IANA port registry: "
-                "every row registering the name, with its ports, transports, references and assignees.")}
+                "every row registering the name, with its ports, transports, references and assignees, and "
+                "the software known by that name.")}
         if kind == "range" and arg in ("system", "user", "dynamic"):
             return "range.html", self.range_context(PortRange(arg))
         if kind == "gaps":
@@ -293,18 +282,10 @@ class Site:
             raise BadInput(f"range {lo}-{hi} runs backwards: write the lower port first")
         if hi - lo + 1 > MAX_SPAN:
             raise BadInput(f"range {lo}-{hi} holds {hi - lo + 1} ports; ask for at most {MAX_SPAN} at once")
-        rows = []
-        for info in self.registry.span(lo, hi):
-            rows.append({
-                "port": info.port,
-                "state": state_word(info.state, info.range),
-                "per": [(ts.transport.value.upper(), state_word(ts.state, info.range)) for ts in info.transports],
-                "names": info.names,
-                "desc": info.assignments[0].description if info.assignments else "",
-            })
+        ans = self.registry.ports(f"{lo}-{hi}")
         prev = (max(0, lo - (hi - lo + 1)), lo - 1) if lo > 0 else None
         nxt = (hi + 1, min(65535, hi + 1 + (hi - lo))) if hi < 65535 else None
-        return {"lo": lo, "hi": hi, "rows": rows, "prev": prev, "next": nxt,
+        return {"lo": lo, "hi": hi, "ans": ans, "prev": prev, "next": nxt,
                 "rel_prev": self.span_url(*prev) if prev else None, "rel_next": self.span_url(*nxt) if nxt else None}
 
     def range_context(self, rng: PortRange) -> dict[str, Any]:
@@ -323,8 +304,10 @@ class Site:
         st = self.registry.stats()
         over_time = None
         try:
-            over_time = sections.stats_over_time()
-        except Exception:  # an optional section must never take the page down
+            from portatlas.registry.history import stats_over_time
+
+            over_time = stats_over_time()
+        except Exception:  # noqa: BLE001 - the chart is optional: the page stands without it
             over_time = None
         return {"stats": st, "totals": _totals(st), "over_time": _series(over_time)}
 
@@ -357,28 +340,9 @@ class Site:
         return self._portspace
 
 
-_warned: set[str] = set()
-
-
-def _warn_once(section: str, e: Exception) -> None:
-    if section not in _warned:
-        _warned.add(section)
-        import logging
-
-        logging.getLogger("portatlas.web").warning("section %s left out: %s: %s", section, type(e).__name__, e)
-
-
 def dump(value: Any) -> bytes:
     """A model value as compact UTF-8 JSON (the API's bytes)."""
     return json.dumps(to_data(value), ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _service_rows(svc: Any) -> tuple[list[Any], list[Any]]:
-    """The service's rows and the numbered sources their citations point to."""
-    from portatlas.web.port_view import Notes, group_rows
-
-    notes = Notes()
-    return group_rows(list(svc.records), notes), notes.items
 
 
 __all__ = ["Site", "Page", "dump"]
