@@ -43,7 +43,7 @@ def test_307_is_unassigned_in_the_301_307_row(registry, oracle):
     assert all(ts.state is State.UNASSIGNED for ts in info.transports)
     rows = {r.number for ts in info.transports for r in ts.records}
     assert rows == {"301-307"}
-    assert registry.report(307).headline == "Port 307 is unassigned"
+    assert registry.answer(307).headline == "Port 307 is unassigned"
     # The block is 301-307 on TCP and UDP, and its rank is its place among the System range's blocks.
     block = registry.block(307)
     assert (block.low, block.high, block.size) == (301, 307, 7)
@@ -81,10 +81,10 @@ def test_6001_is_x11_through_its_range_row(registry):
 
 
 def test_50000_is_dynamic_and_never_called_available(registry):
-    rep = registry.report(50000)
-    assert rep.range is PortRange.DYNAMIC
-    assert "Dynamic/Private" in rep.headline and "never assigns" in rep.headline
-    assert "available for assignment" not in rep.headline
+    rep = registry.answer(50000)
+    assert rep.range.name is PortRange.DYNAMIC and rep.kind.value == "dynamic"
+    assert "dynamic port, never assigned" in rep.headline and "never assigns" in rep.lead.text
+    assert "available for assignment" not in rep.headline + rep.lead.text
     assert registry.block(50000) is None
 
 

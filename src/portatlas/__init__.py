@@ -3,7 +3,7 @@
     from portatlas import Registry
     reg = Registry.default()
     reg.lookup(307)          # PortInfo: state per transport and every covering row
-    reg.report(307)          # the full answer: headline, neighbourhood, block
+    reg.answer(307)          # the full answer: headline, common use, verdicts, history, FAQ, sources
     reg.service("postgresql"), reg.search("postgress"), reg.gaps("system"), reg.stats()
 """
 

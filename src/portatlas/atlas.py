@@ -21,7 +21,6 @@ from portatlas.model import (
     Neighbourhood,
     PortInfo,
     PortRange,
-    PortReport,
     Record,
     SearchHit,
     ServiceInfo,
@@ -242,19 +241,6 @@ class Registry:
         if specs is None:
             specs = read(text, is_name=lambda _: False).specs
         return ports_answer(self, text, specs, self.knowledge)
-
-    def report(self, port: int) -> PortReport:
-        """The full answer for a port: headline, per-transport detail, neighbourhood."""
-        info = self.lookup(port)
-        headline, details = describe(info)
-        return PortReport(
-            port=info.port,
-            headline=headline,
-            details=details,
-            info=info,
-            neighbourhood=self.neighbours(info.port),
-            edition=self.edition,
-        )
 
 
 def _join(items: Sequence[str]) -> str:

@@ -364,35 +364,3 @@ def to_json(obj: Any) -> Any:
     number, size, url, label, display) are included beside the fields.
     """
     return to_data(obj)
-
-
-@value
-class PortReport:
-    """The full answer for one port, as a reference page gives it.
-
-    ``headline`` is the first line ("Port 307 is unassigned"); ``details``
-    groups transports sharing a state and names; ``row`` is the registry's own
-    wording for the row the port falls in. Later faces add to ``extras``
-    (how to check, advice, history) under documented keys.
-    """
-
-    __json_extra__: ClassVar[tuple[str, ...]] = ("range", "state")
-
-    port: int
-    headline: str
-    details: tuple[str, ...]
-    info: PortInfo
-    neighbourhood: Neighbourhood
-    edition: str
-    extras: tuple[tuple[str, Any], ...] = ()
-
-    @property
-    def range(self) -> PortRange:
-        """The port's range."""
-        return self.info.range
-
-    @property
-    def state(self) -> State:
-        """The port's overall state (assigned on any transport wins)."""
-        return self.info.state
-

@@ -32,7 +32,7 @@ def test_read_vote_and_search_in_a_browser(browser, serve, registry):
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(server.url + "/port/307")
-    rep = registry.report(307)
+    rep = registry.answer(307)
     assert page.title().startswith(rep.headline)
     assert page.locator("#headline").inner_text() == rep.headline
     b = registry.block(307)
@@ -55,7 +55,7 @@ def test_read_vote_and_search_in_a_browser(browser, serve, registry):
     page.wait_for_url(re.compile(r".*/search\?q=postgres"))
     page.locator('a[href="/port/5432"]').first.click()
     page.wait_for_url(re.compile(r".*/port/5432$"))
-    assert page.locator("#headline").inner_text() == registry.report(5432).headline
+    assert page.locator("#headline").inner_text() == registry.answer(5432).headline
     assert errors == []
 
 
@@ -109,7 +109,7 @@ def test_the_static_export_searches_and_links_without_python_behind_it(browser, 
         page.press("#q", "Enter")
         page.locator('#search-results a[href="/port/5432"]').first.click()
         page.wait_for_url(re.compile(r".*/port/5432/?$"))
-        assert page.locator("#headline").inner_text() == registry.report(5432).headline
+        assert page.locator("#headline").inner_text() == registry.answer(5432).headline
         page.goto(base + "/search/?q=5432")
         page.wait_for_url(re.compile(r".*/port/5432/?$"))
     finally:

@@ -218,4 +218,4 @@ def test_port_page_shows_the_history_and_the_verdicts(client, registry):
     assert any(e.kind == "assigned" for t in h.transports for e in t.events)
     assert ">assigned</span> tacacss" in body
     for v in registry.answer(300).verdicts:
-        assert f"<th>{html.escape(v.question)}</th>" in body
+        assert f"<strong>{html.escape(v.question)}</strong>" in body

@@ -97,9 +97,13 @@ def prominent(common: Sequence[CommonUse]) -> tuple[CommonUse, ...]:
 
 
 def headline(info: PortInfo, kind: PortKind, common: Sequence[CommonUse]) -> str:
-    """The answer's first line: short, the registry's word first, then who commonly uses the port."""
+    """The answer's first line: short, the registry's word first, then who commonly uses the port
+    (a program named as the registry names the service, such as PostgreSQL on postgresql's port, adds nothing)."""
+    from portatlas.world.commonuse import normalise
+
     p = info.port
-    who = users(common)
+    registered = {normalise(n) for n in info.names} | {normalise(r.description) for r in info.assignments}
+    who = users([u for u in common if normalise(u.software) not in registered])
     by = f", commonly used by {join(who)}" if who else ""
     if kind is PortKind.ZERO:
         return "Port 0 is reserved: binding it means any free port"
@@ -173,8 +177,8 @@ def lead(info: PortInfo, kind: PortKind, rows: Sequence[RegistryRow], common: Se
     if kind is PortKind.ASSIGNED:
         a = next(r for r in rows if r.state is State.ASSIGNED)
         desc = f" ({a.description})" if a.description and a.description.lower() != (a.name or "").lower() else ""
-        text = (f"IANA assigns it to {a.name}{desc}{_transports_of(info, State.ASSIGNED)}{_elsewhere(info, State.ASSIGNED)}. "
-                f"{_range_sentence(info)}")
+        text = (f"IANA assigns it to {a.name}{desc}{_transports_of(info, State.ASSIGNED)}"
+                f"{_elsewhere(info, State.ASSIGNED)}.")
         if a.is_range:
             text += f" The assignment is one row for the range {a.number}."
         return sources.say(text + _common_sentence(p, common), *cites)
@@ -230,7 +234,8 @@ def meaning(info: PortInfo, kind: PortKind, rows: Sequence[RegistryRow], sources
                            "for assignment: it means free for private services and for the short-lived client "
                            "ports an operating system picks."),
     }
-    paras = [ranges, sources.say(states[kind], reg, rfc)]
+    # An assigned port's reader came for its service: the three ranges are for the ports without one.
+    paras = [sources.say(states[kind], reg, rfc)] if kind is PortKind.ASSIGNED else [ranges, sources.say(states[kind], reg, rfc)]
     return Section("meaning", "What this means", tuple(paras))
 
 
@@ -279,9 +284,9 @@ def running(info: PortInfo, bad: bool, sources: Sources) -> Section:
     paras = []
     if info.range is PortRange.SYSTEM:
         paras.append(sources.say(
-            "Binding a System port needs privileges on Linux and other Unix systems: root, the "
-            "CAP_NET_BIND_SERVICE capability, or a socket systemd opens and hands over. On Linux the limit is "
-            "net.ipv4.ip_unprivileged_port_start (1024 unless changed).", sources.rfc6335()))
+            "On Unix systems only root, a process with CAP_NET_BIND_SERVICE, or one handed the socket by systemd "
+            "binds a System port (Linux's limit: net.ipv4.ip_unprivileged_port_start, 1024 by default).",
+            sources.rfc6335()))
     if bad:
         fetch = sources.cite(SourceKind.STANDARD, "WHATWG Fetch Standard: port blocking (bad ports)",
                              "https://fetch.spec.whatwg.org/#port-blocking")

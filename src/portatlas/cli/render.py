@@ -10,7 +10,6 @@ from portatlas.model import (
     Neighbour,
     PortInfo,
     PortRange,
-    PortReport,
     Record,
     SearchHit,
     ServiceInfo,
@@ -90,45 +89,6 @@ def block_text(b: Block) -> str:
     ports = "port" if b.size == 1 else "ports"
     return (f"{span}: {b.size} {ports} unassigned on {_join([t.value.upper() for t in b.transports])}, "
             f"rank {b.rank} of {b.of} blocks in the {b.range.title.split()[0]} range")
-
-
-def report_text(rep: PortReport) -> str:
-    """The terminal version of a port's reference page."""
-    info = rep.info
-    out = [bold(rep.headline)]
-    if len(rep.details) > 1:
-        out += [f"  {d}" for d in rep.details]
-    lo, hi = info.range.bounds
-    out += ["", bold("Range"), f"  {info.range.title} ({lo}-{hi}): {info.range.procedure}"]
-    if info.range is PortRange.DYNAMIC:
-        out.append("  Use them for private services and ephemeral (client) ports; "
-                   "no service can register one.")
-
-    rows = {id(r): r for ts in info.transports for r in ts.records}
-    assigned = [r for r in rows.values() if r.state is State.ASSIGNED]
-    other = [r for r in rows.values() if r.state is not State.ASSIGNED]
-    if assigned:
-        out += ["", bold(f"Assignments ({len(assigned)} registry rows)")]
-        for r, grp in group_rows(assigned):
-            out += record_lines(r, grp)
-    if other:
-        out += ["", bold("Registry rows")]
-        for r, grp in group_rows(other):
-            out.append(f"  {r.number} {r.description} (on {_transports(grp)})")
-    if not rows:
-        out += ["", bold("Registry rows"), "  none: the registry lists no row for this port"]
-
-    nb = rep.neighbourhood
-    out += ["", bold("Neighbourhood")]
-    out.append("  below  " + (neighbour_text(nb.below) if nb.below else "no assigned port below"))
-    out.append("  above  " + (neighbour_text(nb.above) if nb.above else "no assigned port above"))
-    if nb.block:
-        out.append("  block  " + block_text(nb.block))
-    for key, value in rep.extras:
-        if isinstance(value, str) and value:
-            out += ["", bold(key), value]
-    out += ["", f"Source: {REGISTRY_TITLE}, edition {rep.edition}"]
-    return "\n".join(out)
 
 
 def span_text(infos: Sequence[PortInfo]) -> str:

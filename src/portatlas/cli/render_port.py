@@ -69,15 +69,16 @@ def _rows(out: Out, a: PortAnswer) -> None:
 
 def _common(out: Out, a: PortAnswer) -> None:
     if not (a.common_use or a.nmap or a.firewalld):
-        return
+        return  # (nmap lines that only repeat the registry's name are left out below)
     out.heading("Commonly used by")
     cite = {s.url: s.n for s in a.sources if s.url}
     for u in a.common_use:
         ts = "+".join(t.value for t in u.transports)
         out.line(f"{out.bold(u.software)}  {u.number}/{ts}  {u.use.phrase}", 2)
         out.line(u.summary + cites([cite[u.source]] if u.source in cite else []), 6)
+    named = {str(t.transport): {n.lower() for n in t.names} for t in a.transports}
     for f in a.nmap:
-        if f.name:
+        if f.name and f.name.lower() not in named.get(str(f.transport), set()):
             out.line(f"nmap calls {a.port}/{f.transport} {f.name} (its scans find it open on {f.percent} of "
                      "hosts)" + cites(s.n for s in a.sources if s.kind.value == "nmap"), 2)
     for s in a.firewalld:

@@ -47,23 +47,30 @@ class Verdict:
 
 
 def _registered(info: PortInfo, edition: str, bad_ports: Mapping[int, str | None]) -> list[Verdict]:
-    """One case per registered service of the port: this is its port."""
+    """One case per registered service of the port (names sharing a description are one service):
+    this is its port."""
     src, url = registry_source(edition, info.port)
-    by_name: dict[str, list[Transport]] = {}
-    desc: dict[str, str] = {}
+    first_desc: dict[str, str] = {}
+    on: dict[str, list[Transport]] = {}
     for ts in info.transports:
         for r in ts.assignments:
             if r.name:
-                by_name.setdefault(r.name, []).append(ts.transport)
-                desc.setdefault(r.name, " ".join(r.description.split()))
+                first_desc.setdefault(r.name, " ".join(r.description.split()))
+                on.setdefault(r.name, []).append(ts.transport)
+    by_desc: dict[str, list[str]] = {}
+    for name, desc in first_desc.items():
+        by_desc.setdefault(desc.lower() or name, []).append(name)
     out = []
     p = info.port
-    for name, on in by_name.items():
-        on = list(dict.fromkeys(on))
-        what = f"{name} ({desc[name]})" if desc[name] and desc[name].lower() != name.lower() else name
-        reasons = [Reason(Level.GOOD, "fit.registered", f"assigned to {name}",
-                          f"IANA assigns port {p} to {what} on {transports_text(on)}: clients, firewalls and "
-                          "scanners expect it here, so run it on this port.", src, url)]
+    for desc_key, names in by_desc.items():
+        first = names[0]
+        transports = list(dict.fromkeys(t for n in names for t in on[n]))
+        desc = next((" ".join(r.description.split()) for r in info.assignments if r.name == first), "")
+        label = first + (f" ({', '.join(names[1:])})" if len(names) > 1 else "")
+        what = f"{label}, {desc}" if desc and desc.lower() not in (first.lower(), "") else label
+        reasons = [Reason(Level.GOOD, "fit.registered", f"assigned to {label}",
+                          f"IANA assigns port {p} to {what} on {transports_text(transports)}: clients, firewalls "
+                          "and scanners expect it here, so run it on this port.", src, url)]
         if info.range is PortRange.SYSTEM:
             reasons.append(Reason(Level.INFO, "range.system", "binding it needs privileges",
                                   "It is a System port: on Linux and other Unix systems the server needs root or "
@@ -76,36 +83,43 @@ def _registered(info: PortInfo, edition: str, bad_ports: Mapping[int, str | None
                                   "bad ports): fine for its own protocol, never for a web page.",
                                   "WHATWG Fetch Standard, 'port blocking' (bad ports)",
                                   "https://fetch.spec.whatwg.org/#port-blocking"))
-        out.append(Verdict(case=f"registered:{name}", question=f"Running {name}?", verdict=Level.GOOD,
-                           answer=f"Use it: port {p} is {name}'s registered port.", reasons=tuple(reasons)))
+        out.append(Verdict(case="registered:" + ",".join(names), question=f"Running {label}?",
+                           verdict=Level.GOOD, answer=f"Use it: port {p} is {first}'s registered port.",
+                           reasons=tuple(reasons)))
     return out
 
 
 def _software(info: PortInfo, common: Sequence[CommonUse]) -> list[Verdict]:
-    """One case per program that takes the port by default."""
-    out = []
-    seen: set[str] = set()
-    registered = set(info.names)
+    """One case for the programs that take the port by default (not those the registry already names)."""
+    from portatlas.world.commonuse import normalise
+
+    registered = {normalise(n) for n in info.names} | {normalise(r.description) for r in info.assignments}
+    here = {x.transport for x in info.transports}
+    chosen: dict[str, CommonUse] = {}
     for e in common:
-        if e.use.value != "default" or e.software in seen or not e.covers(info.port):
-            continue
-        seen.add(e.software)
-        ts = [t for t in e.transports if t in {x.transport for x in info.transports}]
-        reasons = [Reason(Level.GOOD, "fit.software", f"{e.software}'s default port", e.summary,
-                          e.source_title, e.source)]
-        assigned_here = [r.name for t in ts for r in info.on(t).assignments if r.name]
-        if assigned_here:
-            names = ", ".join(dict.fromkeys(assigned_here))
-            reasons.append(Reason(Level.INFO, "registry.assigned", f"registered to {names}",
-                                  f"The registry assigns it to {names}: clients of that service may knock, and "
-                                  "scanners will name it so.", *registry_source("", info.port)))
-        elif info.range is not PortRange.DYNAMIC and not registered:
-            reasons.append(Reason(Level.INFO, "registry.unassigned", "no registered service here",
-                                  "The registry assigns it to no service, so nothing registered competes.",
-                                  DATASET_SOURCE))
-        out.append(Verdict(case=f"software:{e.software}", question=f"Running {e.software}?", verdict=Level.GOOD,
-                           answer=f"Use it: port {info.port} is {e.software}'s default.", reasons=tuple(reasons)))
-    return out
+        if (e.use.value == "default" and e.covers(info.port) and e.high - e.low < 256
+                and normalise(e.software) not in registered and any(t in here for t in e.transports)):
+            chosen.setdefault(e.software, e)
+    if not chosen:
+        return []
+    names = list(chosen)
+    reasons = [Reason(Level.GOOD, "fit.software", f"{e.software}'s default port", e.summary, e.source_title,
+                      e.source) for e in chosen.values()]
+    assigned = [n for n in info.names]
+    if assigned:
+        reasons.append(Reason(Level.INFO, "registry.assigned", f"registered to {', '.join(assigned)}",
+                              f"The registry assigns it to {', '.join(assigned)}: clients of that service may "
+                              "knock, and scanners will name it so.", *registry_source("", info.port)))
+    elif info.range is not PortRange.DYNAMIC:
+        reasons.append(Reason(Level.INFO, "registry.unassigned", "no registered service here",
+                              "The registry assigns it to no service, so nothing registered competes.",
+                              DATASET_SOURCE))
+    shown = names[0] if len(names) == 1 else ", ".join(names[:3]) + (" or another" if len(names) > 3 else "")
+    if len(names) in (2, 3):
+        shown = ", ".join(names[:-1]) + " or " + names[-1]
+    whose = f"{names[0]}'s default" if len(names) == 1 else "their default"
+    return [Verdict(case="software:" + ",".join(names), question=f"Running {shown}?", verdict=Level.GOOD,
+                    answer=f"Use it: port {info.port} is {whose}.", reasons=tuple(reasons))]
 
 
 def _new(advice: Advice) -> Verdict:
@@ -121,7 +135,10 @@ def _answer(a: Advice) -> str:
     """The one sentence for a new service: the verdict and what decided it."""
     head = {"good": "Yes", "caution": "With care", "avoid": "No"}[a.verdict.value]
     deciding = [r.title for r in a.deciding]
-    return f"{head}: {'; '.join(deciding)}." if deciding else f"{head}."
+    if not deciding:
+        return f"{head}."
+    more = f" (and {len(deciding) - 1} more reason{'s' if len(deciding) > 2 else ''})" if len(deciding) > 1 else ""
+    return f"{head}: {deciding[0]}{more}."
 
 
 def verdicts(info: PortInfo, edition: str, new: Sequence[Advice], common: Sequence[CommonUse],

@@ -54,10 +54,13 @@ def port_context(a: Any) -> dict[str, Any]:
         "state": a.kind.value,
         "strip": [strip_cell(n) for n in a.neighbourhood.strip],
         "nb": a.neighbourhood,
-        "checks": [(title, [c for c in a.checks if c.system == system]) for system, title in SYSTEMS],
+        "checks_flat": [(title, c) for system, title in SYSTEMS for c in a.checks if c.system == system],
         "software_cite": {u.source: cite.get(u.source, 0) for u in a.common_use},
         "own": own,
         "new": new,
         "faq": [(q.question, q.answer.text) for q in a.faq],
+        # nmap's name is news only where the registry names the port otherwise on that transport.
+        "nmap_named": [f for f in a.nmap if f.name and f.name.lower() not in
+                       {n.lower() for t in a.transports if t.transport == f.transport for n in t.names}],
         "description": _description(a),
     }
