@@ -30,7 +30,8 @@ async def port(request: Request, spec: str) -> Response:
     site = request.app.state.site
     s = spec.strip()
     if s.isascii() and s.isdigit():
-        return cached(request, site.port_json(parse_port(s)), site.etag)
+        n = parse_port(s)
+        return cached(request, lambda: site.port_json(n), site.etag)
     if looks_like_span(s) or (s[:1].isdigit() and "-" in s):
         lo_s, _, hi_s = s.partition("-")
         lo, hi = parse_port(lo_s), parse_port(hi_s)
@@ -38,7 +39,8 @@ async def port(request: Request, spec: str) -> Response:
             raise BadInput(f"range {lo}-{hi} runs backwards: write the lower port first")
         if hi - lo + 1 > MAX_SPAN:
             raise BadInput(f"range {lo}-{hi} holds {hi - lo + 1} ports; ask for at most {MAX_SPAN} at once")
-        return cached(request, site.json(("span", lo, hi), lambda: site.registry.span(lo, hi)), site.etag)
+        # 0-4095 is 5 MB of JSON: a 304 must not render it (the thunk runs only for a 200).
+        return cached(request, lambda: site.json(("span", lo, hi), lambda: site.registry.span(lo, hi)), site.etag)
     parse_port(s)  # raises the one-line message for -1, 1e3, 70000, abc
     raise BadInput(f"{shown(spec)} is not a port: give 0-65535 or LOW-HIGH")  # pragma: no cover
 
@@ -101,7 +103,7 @@ async def gaps(request: Request,
         blocks = site.registry.gaps(rng, min, ts)
         return blocks[:limit] if limit else blocks
 
-    return cached(request, site.json(key, build), site.etag)
+    return cached(request, lambda: site.json(key, build), site.etag)
 
 
 @router.get("/stats", summary="Assigned, reserved and unassigned counts per range and transport (Stats)",
@@ -109,4 +111,4 @@ async def gaps(request: Request,
 async def stats(request: Request) -> Response:
     """One edition's counts."""
     site = request.app.state.site
-    return cached(request, site.json(("stats",), site.registry.stats), site.etag)
+    return cached(request, lambda: site.json(("stats",), site.registry.stats), site.etag)

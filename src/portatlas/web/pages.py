@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -140,8 +141,8 @@ async def static(request: Request, name: str) -> Response:
 @router.get("/healthz")
 async def healthz(request: Request) -> Response:
     """For load balancers: the edition answered from (the database is not touched)."""
-    return Response(b'{"ok":true,"edition":"%s"}' % request.app.state.site.edition.encode(),
-                    media_type="application/json", headers={"Cache-Control": "no-store"})
+    body = json.dumps({"ok": True, "edition": request.app.state.site.edition}, separators=(",", ":"))
+    return Response(body.encode(), media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
 @router.get("/robots.txt")

@@ -33,6 +33,7 @@ from portatlas.web.settings import Settings
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 MAX_SPAN = 4096
+LARGE_SLOT = 8 * 1024 * 1024  # bytes kept for answers too large for the JSON cache (beside cache_mb)
 
 _YES, _NO = "\x01", "\x02"  # stand-ins for the counts while a page is rendered once
 
@@ -68,6 +69,9 @@ class Site:
         self.etag = f'"{self.edition}.{__version__}"'
         budget = max(1, self.settings.cache_mb) * 1024 * 1024
         self._json: ByteLRU[bytes] = ByteLRU(budget // 3, len)
+        # Answers larger than the JSON cache (/api/ports/0-4095 is 5 MB) get a slot of their own,
+        # so a repeated request does not render them again.
+        self._large: ByteLRU[bytes] = ByteLRU(LARGE_SLOT, len)
         self._pages: ByteLRU[Page] = ByteLRU(budget - budget // 3, lambda p: p.size)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES)),
@@ -134,9 +138,10 @@ class Site:
 
     def json(self, key: tuple[Any, ...], build: Any) -> bytes:
         """Any other JSON answer, cached under ``key``; ``build()`` gives the value."""
-        hit = self._json.get(key)
+        hit = self._json.get(key) or self._large.get(key)
         if hit is None:
-            hit = self._json.put(key, dump(build()))
+            hit = dump(build())
+            (self._json if len(hit) <= self._json.max_bytes else self._large).put(key, hit)
         return hit
 
     # -- pages -------------------------------------------------------------------
