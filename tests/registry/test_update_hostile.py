@@ -219,3 +219,15 @@ def test_a_single_stream_bomb_is_cut_off_in_steps(tmp_path) -> None:
     assert xz.decompress(lzma.compress(b"abc") + lzma.compress(b"def")) == b"abcdef"
     with pytest.raises(RegistryError, match="damaged xz archive"):
         xz.decompress(body[: len(body) // 2])
+
+
+# -- defect 8: an argument too long for a file name ----------------------------------------------
+
+@pytest.mark.parametrize("args", [["diff", "LONG"], ["diff", "2026-08-17", "LONG"], ["diff", "--since", "LONG"],
+                                  ["update", "--source", "LONG"]])
+def test_an_over_long_argument_is_bad_input_quoted_short(args, tmp_path) -> None:
+    long = "a" * 300
+    r = run_cli(*[long if a == "LONG" else a for a in args], env={"PORTATLAS_DATA_DIR": str(tmp_path / "data")})
+    assert r.returncode == 2, (args, r.stderr)
+    assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr and long not in r.stderr, r.stderr
+    assert "(300 characters)" in r.stderr and len(r.stderr) < 250
