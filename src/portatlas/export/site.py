@@ -231,7 +231,7 @@ def _write(path: str, body: bytes) -> None:
     try:
         fd = os.open(path, _FLAGS, 0o644)
     except OSError as e:
-        if e.errno != errno.ELOOP:  # O_NOFOLLOW refuses a symbolic link with ELOOP
+        if e.errno not in (errno.ELOOP, errno.EMLINK):  # O_NOFOLLOW on a symbolic link (EMLINK: BSD)
             raise
         os.unlink(path)
         fd = os.open(path, _FLAGS | os.O_EXCL, 0o644)
