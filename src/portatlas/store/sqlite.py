@@ -10,7 +10,6 @@ from pathlib import Path
 from portatlas.store.interface import Counts, FeedbackComment, FeedbackStore, StoreError
 from portatlas.store.schema import SCHEMA_VERSION, statements
 
-
 BUSY_TIMEOUT = 5.0  # seconds a vote waits for another writer before the store answers 503
 
 
