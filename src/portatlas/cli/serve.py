@@ -52,9 +52,12 @@ def run(argv: list[str]) -> int:
                      f"with {args.workers} worker{'s' if args.workers != 1 else ''}; feedback in {db}\n")
     import uvicorn
 
+    from portatlas.web.protocol import IMPORT_PATH
+
+    # http: uvicorn's h11 protocol answering malformed requests in the API's error shape.
     uvicorn.run("portatlas.web.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, access_log=args.access_log, log_level="warning",
-                proxy_headers=bool(settings.client_ip_header), server_header=False)
+                proxy_headers=bool(settings.client_ip_header), server_header=False, http=IMPORT_PATH)
     return 0
 
 

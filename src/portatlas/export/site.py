@@ -15,9 +15,11 @@ Layout (links are root-relative, prefixed with ``--base-url``):
 
 from __future__ import annotations
 
+import errno
 import json
 import multiprocessing
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -146,31 +148,96 @@ def _documents(site: Site, writer: "_Writer") -> None:
 
 
 class _Writer:
-    """Writes files under the export root with as few system calls as it can."""
+    """Writes files under the export root with as few system calls as it can.
+
+    Never through a link: a symbolic link (or hard link) planted inside the root,
+    where a file or a folder goes, is replaced, never followed; and every path
+    segment is made safe (``_segment``), so no name from the registry leaves its folder.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = str(root)
         self.files = 0
         self.bytes = 0
+        self._dirs: set[str] = set()  # folders already checked to be real folders
 
     def page(self, path: str, body: bytes) -> None:
         rel = path.strip("/")
         self.file(f"{rel}/index.html" if rel else "index.html", body)
 
     def file(self, rel: str, body: bytes) -> None:
-        full = os.path.join(self.root, rel)
-        os.makedirs(os.path.dirname(full), exist_ok=True)
-        _write(full, body)
+        parts = [_segment(p) for p in rel.split("/") if p]
+        folder = self.root
+        for part in parts[:-1]:
+            folder = os.path.join(folder, part)
+            if folder not in self._dirs:
+                _real_dir(folder)
+                self._dirs.add(folder)
+        _write(os.path.join(folder, parts[-1]), body)
         self.files += 1
         self.bytes += len(body)
 
 
+MAX_SEGMENT = 200  # bytes of a file name kept as it is (file systems allow 255)
+
+
+def _segment(name: str) -> str:
+    """A path segment that stays in its folder: '.' and '..' escaped, no NUL or separator, not too long."""
+    if name in (".", ".."):
+        return name.replace(".", "%2E")
+    name = name.replace("\x00", "%00").replace("/", "%2F").replace(os.sep, quote(os.sep, safe=""))
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_SEGMENT:
+        import hashlib
+
+        stem, dot, ext = name.rpartition(".")
+        suffix = dot + ext if dot and len(ext) <= 5 else ""
+        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        name = name[: MAX_SEGMENT // 2] + "~" + digest + suffix
+    return name
+
+
+def _real_dir(path: str) -> None:
+    """Make ``path`` a real folder: a link (or a file) planted there is removed, never followed."""
+    for _ in range(5):  # another worker may be making the same folder at the same moment
+        try:
+            os.mkdir(path)
+            return
+        except FileExistsError:
+            pass
+        try:
+            if stat.S_ISDIR(os.lstat(path).st_mode):
+                return
+            os.unlink(path)  # a symbolic link or a file where a folder goes: the link goes, not its target
+        except FileNotFoundError:
+            continue
+    raise FileExistsError(errno.EEXIST, "cannot make a folder here", path)
+
+
+_FLAGS = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 def _write(path: str, body: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    """Write ``body`` to ``path``, replacing (never writing through) a link planted there."""
     try:
+        fd = os.open(path, _FLAGS, 0o644)
+    except OSError as e:
+        if e.errno not in (errno.ELOOP, errno.EMLINK):  # O_NOFOLLOW on a symbolic link (EMLINK: BSD)
+            raise
+        os.unlink(path)
+        fd = os.open(path, _FLAGS | os.O_EXCL, 0o644)
+    try:
+        st = os.fstat(fd)
+        if st.st_nlink > 1 or not stat.S_ISREG(st.st_mode):  # a hard link shares its file: make our own
+            os.close(fd)
+            fd = -1
+            os.unlink(path)
+            fd = os.open(path, _FLAGS | os.O_EXCL, 0o644)
+        elif st.st_size > len(body):
+            os.ftruncate(fd, len(body))  # an earlier export's longer file (truncated here, not at open)
         os.write(fd, body)
     finally:
-        os.close(fd)
+        if fd >= 0:
+            os.close(fd)
 
 
 def _init(source: str, settings: Settings) -> None:
@@ -205,17 +272,14 @@ def _port_chunk(task: tuple[str, list[int]]) -> tuple[int, int]:
     assert site is not None
     port_dir = os.path.join(root, "port")
     api_dir = os.path.join(root, "api", "ports")
-    os.makedirs(port_dir, exist_ok=True)
-    os.makedirs(api_dir, exist_ok=True)
+    for d in (port_dir, os.path.join(root, "api"), api_dir):
+        _real_dir(d)
     n = 0
     for p in ports:
         page, doc = site.render_port(p)
         html = page.body()
         d = os.path.join(port_dir, str(p))
-        try:
-            os.mkdir(d)
-        except FileExistsError:
-            pass
+        _real_dir(d)
         _write(os.path.join(d, "index.html"), html)
         _write(os.path.join(api_dir, f"{p}.json"), doc)
         n += len(html) + len(doc)
@@ -224,16 +288,19 @@ def _port_chunk(task: tuple[str, list[int]]) -> tuple[int, int]:
 
 def _prepare(root: Path) -> Path:
     """The export directory: new, empty, or an earlier export (never someone else's files)."""
-    if root.exists():
-        if not root.is_dir():
-            raise BadInput(f"{root} exists and is not a directory: give a new or empty directory")
-        if any(root.iterdir()) and not (root / MARKER).exists():
-            raise BadInput(f"{root} is not empty and holds no earlier portatlas export: "
-                           "give a new or empty directory (nothing was written)")
     try:
+        if root.exists():
+            if not root.is_dir():
+                raise BadInput(f"{root} exists and is not a directory: give a new or empty directory")
+            if any(root.iterdir()) and not (root / MARKER).exists():
+                raise BadInput(f"{root} is not empty and holds no earlier portatlas export: "
+                               "give a new or empty directory (nothing was written)")
         root.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise BadInput(f"cannot create {root}: {e.strerror}") from None
+    except OSError as e:  # a name too long, a parent that is a file, no permission
+        from portatlas.query.grammar import shown
+
+        where = str(root) if len(str(root)) <= 200 else shown(str(root))
+        raise BadInput(f"cannot create {where}: {e.strerror}") from None
     return root
 
 

@@ -21,6 +21,12 @@ def _cache_dir_str() -> str:
     return cache_dir_str()
 
 
+def _is_edition(text: Any) -> bool:
+    from portatlas.source.paths import is_edition
+
+    return is_edition(text)
+
+
 def _cache_file(source: str) -> str:
     # os.path.realpath is what Path.resolve() calls: the same key either way.
     st = os.stat(source)
@@ -52,7 +58,9 @@ def load(source: Path | str, *, use_cache: bool = True) -> Index:
     if path is not None:
         try:
             data = _read_cache(path)
-            if data.get("format") == FORMAT:
+            # An index an older version compiled from a file with a bad <updated> is not trusted:
+            # parsing again refuses that file.
+            if data.get("format") == FORMAT and _is_edition(data.get("edition")):
                 return Index(data)
         except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
             pass  # missing or damaged cache: rebuild below

@@ -130,6 +130,12 @@ def _read_file(path: Path, source: str, max_bytes: int, progress: Progress | Non
         raise BadInput(f"{path} is a directory: give a registry XML file") from None
     except PermissionError:
         raise BadInput(f"cannot read {path}: permission denied") from None
+    except (OSError, ValueError) as e:  # a name too long for the file system, a NUL byte in it
+        from portatlas.query.grammar import shown
+
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else "not a file name"
+        raise BadInput(f"cannot read {shown(str(path))}: {reason} (give a registry XML file or an "
+                       "http(s) URL)") from None
     if progress:
         progress(len(data), len(data))
     st = path.stat()

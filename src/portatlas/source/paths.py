@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 BUNDLED_EDITION = "2026-08-17"
+STORED_PREFIX = "service-names-port-numbers."  # every file the editions store writes starts so
 BUNDLED_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data",
                             f"service-names-port-numbers.{BUNDLED_EDITION}.xml.xz")
 
@@ -60,8 +61,41 @@ def current_source_path() -> str:
             name = f.read().strip()
     except OSError:
         return BUNDLED_PATH
+    # Only a name the store itself writes: an older version could leave one with '/' or '..'.
     path = os.path.join(os.path.dirname(pointer), name)
-    return path if name and os.path.isfile(path) else BUNDLED_PATH
+    return path if stored_edition(name) and os.path.isfile(path) else BUNDLED_PATH
+
+
+def is_edition(text: str) -> bool:
+    """Whether ``text`` is an edition: exactly ``YYYY-MM-DD``, a real calendar day.
+
+    An edition names stored files and goes into HTTP headers and JSON, so nothing
+    else may pass. Written without ``datetime`` or ``re``: the CLI's fast path checks
+    the stored file it reads.
+    """
+    if not isinstance(text, str) or len(text) != 10 or text[4] != "-" or text[7] != "-":
+        return False
+    digits = text[:4] + text[5:7] + text[8:]
+    if not (digits.isascii() and digits.isdigit()):
+        return False
+    year, month, day = int(text[:4]), int(text[5:7]), int(text[8:])
+    if year < 1 or not 1 <= month <= 12 or day < 1:
+        return False
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return day <= (31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
+
+
+def stored_edition(name: str) -> str | None:
+    """The edition a stored file's name carries, or None for a name the store never writes.
+
+    The store writes ``service-names-port-numbers.<YYYY-MM-DD>.<12 hex digits>.xml`` only.
+    """
+    if not (name.startswith(STORED_PREFIX) and name.endswith(".xml")):
+        return None
+    date, dot, digest = name[len(STORED_PREFIX):-4].partition(".")
+    if dot and len(digest) == 12 and all(c in "0123456789abcdef" for c in digest) and is_edition(date):
+        return date
+    return None
 
 
 def _data_dir_str() -> str:

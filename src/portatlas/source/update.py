@@ -63,6 +63,7 @@ def update(source: str | None = None, *, force: bool = False, max_bytes: int | N
     url, default_max, default_timeout = settings()
     source = source or url
     with store.guarded(), store.locked():
+        store.prune()  # names an older version stored from a bad <updated>: gone before anything else
         current_path = store.pointed()
         etag = last_modified = None
         if not force:
@@ -114,6 +115,9 @@ def _apply(got: Fetched, current_path: Path, current: Any, force: bool) -> Updat
         raise RegistryError(f"{what} has only {n:,} records where at least {floor:,} are expected "
                             f"(edition {old_edition} has {old_count:,}); nothing changed")
     new_edition = parsed.edition
+    if not sources.is_edition(new_edition):  # parse refuses it too; the file name is built from it
+        raise RegistryError(f"{what} gives its edition as {new_edition[:40]!r}, not a date YYYY-MM-DD; "
+                            f"nothing changed, edition {old_edition} stays in use")
     if new_edition < old_edition and not force:
         raise RegistryError(f"{what} is edition {new_edition}, older than {old_edition} in use; "
                             "nothing changed (--force switches to it anyway)")
@@ -148,6 +152,7 @@ def _remember(got: Fetched, file: str) -> None:
 def rollback() -> UpdateResult:
     """Return to the edition in use before the last update; the rolled-back file stays stored."""
     with store.guarded(), store.locked():
+        store.prune()
         current_path = store.pointed()
         target = store.previous()
         old_edition, old_rows = _rows(current_path)

@@ -3,7 +3,9 @@
 Layout, in ``sources.data_dir() / "editions"``:
 
 - ``service-names-port-numbers.<edition>.<sha256[:12]>.xml``: each stored
-  edition, exactly as downloaded, never rewritten and never deleted;
+  edition, exactly as downloaded, never rewritten and never deleted (the
+  edition is a validated ``YYYY-MM-DD`` date; a name of any other form, left by
+  an older version, is ignored by every reader and removed by the next update);
 - ``current``: the pointer naming the file in use (``sources.current_source``
   reads it; no pointer, or an empty one, means the bundled edition);
 - ``meta.json``: where each file came from and when, the trail of switches
@@ -29,7 +31,7 @@ from typing import Any
 from portatlas.errors import PortatlasError
 from portatlas.source import paths as sources
 
-PREFIX = "service-names-port-numbers."
+PREFIX = sources.STORED_PREFIX
 LOCK_WAIT = 120.0  # seconds to wait for another update before giving up
 
 
@@ -181,6 +183,8 @@ def stored() -> list[StoredEdition]:
     meta = read_meta()
     out = []
     for name, m in meta["editions"].items():
+        if not _valid_entry(name, m):
+            continue  # left by an older version (a bad date, '/' or '..' in it): never used
         out.append(StoredEdition(
             path=str(store_dir() / name), edition=m.get("edition", ""), source=m.get("source", ""),
             fetched=m.get("fetched", ""), sha256=m.get("sha256", ""), records=int(m.get("records", 0)),
@@ -195,7 +199,12 @@ def pointed() -> Path:
     except OSError:
         return sources.BUNDLED
     path = store_dir() / name
-    return path if name and path.is_file() else sources.BUNDLED
+    return path if sources.stored_edition(name) and path.is_file() else sources.BUNDLED
+
+
+def _valid_entry(name: str, m: Any) -> bool:
+    """Whether a bookkeeping entry names a file this store writes, with the edition its name carries."""
+    return isinstance(m, dict) and sources.stored_edition(name) == m.get("edition")
 
 
 def in_use() -> EditionInUse:
@@ -221,8 +230,13 @@ def in_use() -> EditionInUse:
 
 
 def file_name(edition: str, sha256: str) -> str:
-    """The store's name for an edition's file."""
-    return f"{PREFIX}{edition}.{sha256[:12]}.xml"
+    """The store's name for an edition's file, built only from a validated date and digest."""
+    name = f"{PREFIX}{edition}.{sha256[:12]}.xml"
+    if len(sha256) != 64 or sources.stored_edition(name) != edition:
+        from portatlas.errors import RegistryError
+
+        raise RegistryError(f"edition {edition[:40]!r} is not a date YYYY-MM-DD; nothing was stored")
+    return name
 
 
 def add(data: bytes, edition: str, sha256: str, source: str, records: int) -> Path:
@@ -265,13 +279,58 @@ def switch(path: Path, *, rollback: bool = False) -> None:
 def previous() -> Path:
     """The edition a rollback returns to: the one in use before the last switch."""
     meta = read_meta()
-    trail = [n for n in meta["trail"]]
+    trail = [n for n in meta["trail"] if n == "" or sources.stored_edition(n)]
     if not trail:
         raise NothingToRollBack("nothing to roll back: no update has switched the edition in use "
                                 f"(it is {pointed().name})")
     before = trail[-2] if len(trail) >= 2 else ""
     path = store_dir() / before if before else sources.BUNDLED
     return path if path.is_file() else sources.BUNDLED
+
+
+def prune() -> list[str]:
+    """Forget what an older version stored under a name this store never writes (call with the lock held).
+
+    Such a name carries an edition that is not a date (or '/', '..', a line break):
+    readers already ignore it; this drops it from the bookkeeping, removes the file
+    when it sits in the store itself (never a path outside it), and, when the pointer
+    names one, points back to the bundled edition, which is what answered meanwhile.
+    Returns the names dropped.
+    """
+    meta = read_meta()
+    dropped = [n for n, m in meta["editions"].items() if not _valid_entry(n, m)]
+    for n in dropped:
+        del meta["editions"][n]
+    d = store_dir()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(d):
+            if entry.name.startswith(PREFIX) and not sources.stored_edition(entry.name):
+                with contextlib.suppress(OSError):
+                    if entry.is_dir(follow_symlinks=False):
+                        os.rmdir(entry.path)  # left by a name with '/' in it; only if empty
+                    else:
+                        os.unlink(entry.path)
+                if entry.name not in dropped:
+                    dropped.append(entry.name)
+    trail = [n for n in meta["trail"] if isinstance(n, str) and (n == "" or sources.stored_edition(n))]
+    changed = bool(dropped) or trail != meta["trail"]
+    meta["trail"] = trail
+    for url, v in list(meta["validators"].items()):
+        if not isinstance(v, dict) or (v.get("file") and not sources.stored_edition(str(v["file"]))):
+            del meta["validators"][url]
+            changed = True
+    try:
+        name = sources.current_pointer().read_text(encoding="utf-8").strip()
+    except OSError:
+        name = ""
+    if name and not sources.stored_edition(name):
+        sources.current_pointer().unlink()
+        if trail and trail[-1]:
+            trail.append("")  # the bundled edition answered meanwhile: a rollback returns from it
+        changed = True
+    if changed:
+        write_meta(meta)
+    return dropped
 
 
 class NothingToRollBack(PortatlasError):

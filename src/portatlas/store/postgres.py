@@ -15,7 +15,7 @@ _POOL_MAX = 8
 
 
 class PostgresStore(FeedbackStore):
-    """A small pool of autocommit connections; each vote is one INSERT, counts are COUNTs.
+    """A small pool of autocommit connections; a vote is one INSERT and its count, in one transaction.
 
     Schema creation takes an advisory lock so servers starting together do
     not race on CREATE TABLE.
@@ -78,8 +78,11 @@ class PostgresStore(FeedbackStore):
         """Store one vote (replacing ``voter``'s earlier vote on the page); return the page's counts after it."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self._connection() as conn:
-            conn.execute(upsert("postgres"), (page, bool(helpful), comment or None, now, voter or None))
-            return self._counts(conn, page)
+            # One transaction: a connection lost between the INSERT and the count rolls the vote
+            # back, so a 503 always means "not stored" (never a stored vote reported as failed).
+            with conn.transaction():
+                conn.execute(upsert("postgres"), (page, bool(helpful), comment or None, now, voter or None))
+                return self._counts(conn, page)
 
     @staticmethod
     def _counts(conn: Any, page: str) -> Counts:

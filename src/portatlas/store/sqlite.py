@@ -10,6 +10,8 @@ from pathlib import Path
 from portatlas.store.interface import Counts, FeedbackComment, FeedbackStore, StoreError
 from portatlas.store.schema import SCHEMA_VERSION, indexes, migrations, statements, upsert
 
+BUSY_TIMEOUT = 5.0  # seconds a vote waits for another writer before the store answers 503
+
 
 class SQLiteStore(FeedbackStore):
     """One SQLite file; one connection per thread; WAL so readers never block the writer.
@@ -53,10 +55,11 @@ class SQLiteStore(FeedbackStore):
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             try:
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None,
+                                       check_same_thread=False)
+                conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; WAL keeps it consistent
-                conn.execute("PRAGMA busy_timeout=30000")
             except sqlite3.Error as e:
                 raise StoreError(f"cannot open the feedback database {self.path}: {e}") from None
             self._local.conn = conn

@@ -42,15 +42,17 @@ async def port(request: Request,
     if q.kind is QueryKind.NAME:
         raise BadInput(f"{shown(spec)} is not a port: give a port (0-65535), PORT/tcp, LOW-HIGH or a list such "
                        "as 22,80,443 (a name goes to /api/services/NAME)")
+    # The bodies are thunks: a 304 renders nothing (0-4095 is 5 MB of JSON).
     if q.kind is QueryKind.PORT:
         t = q.transport or parse_transport(transport)
         if t is None:
-            return cached(request, site.port_json(q.port), site.etag)
-        return cached(request, site.json(("port", q.port, str(t)), lambda: site.registry.answer(q.port, t)),
+            return cached(request, lambda: site.port_json(q.port), site.etag)
+        return cached(request, lambda: site.json(("port", q.port, str(t)), lambda: site.registry.answer(q.port, t)),
                       site.etag)
     if transport:
         raise BadInput("'transport' goes with one port; in a range or list write it after each item (80-90/tcp)")
-    return cached(request, site.json(("ports", q.text), lambda: site.registry.ports(q.text, q.specs)), site.etag)
+    return cached(request, lambda: site.json(("ports", q.text), lambda: site.registry.ports(q.text, q.specs)),
+                  site.etag)
 
 
 @router.get("", summary="What this API answers", include_in_schema=False)
@@ -116,7 +118,7 @@ async def gaps(request: Request,
         blocks = site.registry.gaps(rng, min, ts)
         return blocks[:limit] if limit else blocks
 
-    return cached(request, site.json(key, build), site.etag)
+    return cached(request, lambda: site.json(key, build), site.etag)
 
 
 @router.get("/stats", summary="Assigned, reserved and unassigned counts per range and transport (Stats)",
@@ -124,4 +126,4 @@ async def gaps(request: Request,
 async def stats(request: Request) -> Response:
     """One edition's counts."""
     site = request.app.state.site
-    return cached(request, site.json(("stats",), site.registry.stats), site.etag)
+    return cached(request, lambda: site.json(("stats",), site.registry.stats), site.etag)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -45,10 +47,15 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api")
 
 
+RETRY_AFTER = 5  # seconds a client is asked to wait after a 503 (the database busy or down)
+
+
 def error_response(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """JSON for the API, an HTML page otherwise."""
     headers = dict(headers or {})
     headers.setdefault("Cache-Control", "no-store")
+    if status == 503:
+        headers.setdefault("Retry-After", str(RETRY_AFTER))
     if wants_json(request):
         return Response(error_body(status, message), status_code=status, media_type="application/json",
                         headers=headers)
@@ -58,6 +65,37 @@ def error_response(request: Request, status: int, message: str, headers: dict[st
     from portatlas.web.respond import PAGE_HEADERS
 
     return HTMLResponse(html, status_code=status, headers={**PAGE_HEADERS, **headers})
+
+
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _leaf_routes(routes: Any) -> Iterator[Any]:
+    for route in routes:
+        inner = getattr(route, "original_router", None)  # FastAPI's wrapper of an included router
+        if inner is not None:
+            yield from _leaf_routes(inner.routes)
+        else:
+            yield route
+
+
+def allowed_methods(request: Request, named: str = "") -> str:
+    """Every method some route answers on this path, for a 405's ``Allow``.
+
+    The router names only the first route matching the path (``named``: PUT on
+    /api/feedback gave "POST"), and FastAPI's routes leave out HEAD, which every
+    GET route answers (``HeadAsGet``).
+    """
+    from starlette.routing import Match
+
+    methods = {m.strip() for m in named.split(",") if m.strip()}
+    for route in _leaf_routes(request.app.router.routes):
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= set(route_methods)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods, key=lambda m: (_METHOD_ORDER.index(m) if m in _METHOD_ORDER else 99, m)))
 
 
 def install(app: FastAPI) -> None:
@@ -76,9 +114,11 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 404:
             message = (f"no such {'endpoint' if wants_json(request) else 'page'} {request.url.path[:100]!r}: "
                        + ("see /api/docs" if wants_json(request) else "try /port/N, /service/NAME or /search"))
-        elif exc.status_code == 405:
-            message = f"{request.method} is not allowed on {request.url.path[:100]}"
-        return error_response(request, exc.status_code, message, dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request, headers.get("Allow", ""))
+            message = f"{request.method} is not allowed on {request.url.path[:100]}: use {headers['Allow']}"
+        return error_response(request, exc.status_code, message, headers)
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

@@ -170,6 +170,9 @@ async def post_feedback(request: Request) -> Response:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             raise HTTPError(400, 'the body is not JSON: send {"page": "/port/307", "helpful": true}') from None
+        except RecursionError:  # nested deeper than the parser recurses: no vote looks like that
+            raise HTTPError(400, 'the body nests too deeply: a vote is one flat object, '
+                                 '{"page": "/port/307", "helpful": true}') from None
         if not isinstance(data, dict):
             raise HTTPError(400, 'the body must be a JSON object: {"page": "/port/307", "helpful": true}')
     elif form:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import unquote
@@ -169,8 +170,8 @@ async def static(request: Request, name: str) -> Response:
 @router.get("/healthz")
 async def healthz(request: Request) -> Response:
     """For load balancers: the edition answered from (the database is not touched)."""
-    return Response(b'{"ok":true,"edition":"%s"}' % request.app.state.site.edition.encode(),
-                    media_type="application/json", headers={"Cache-Control": "no-store"})
+    body = json.dumps({"ok": True, "edition": request.app.state.site.edition}, separators=(",", ":"))
+    return Response(body.encode(), media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
 def origin(request: Request) -> str:

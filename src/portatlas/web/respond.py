@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -23,10 +25,15 @@ def not_modified(request: Request | str | None, etag: str) -> bool:
     return inm is not None and (etag in inm or inm.strip() == "*")
 
 
-def cached(request: Request | str | None, body: bytes, etag: str, media_type: str = "application/json",
-           cache_control: str = API_CACHE, extra: dict[str, str] | None = None) -> Response:
-    """``body`` with its validators, or 304 when the client's copy is current."""
+def cached(request: Request | str | None, body: bytes | Callable[[], bytes], etag: str,
+           media_type: str = "application/json", cache_control: str = API_CACHE,
+           extra: dict[str, str] | None = None) -> Response:
+    """``body`` with its validators, or 304 when the client's copy is current.
+
+    ``body`` may be a function making it: the ETag is known before the answer is
+    (it names the edition), so a 304 never renders anything.
+    """
     headers = {"ETag": etag, "Cache-Control": cache_control, "X-Content-Type-Options": "nosniff", **(extra or {})}
     if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media_type, headers=headers)
+    return Response(body() if callable(body) else body, media_type=media_type, headers=headers)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_SPAN = urls.MAX_SPAN
+LARGE_SLOT = 8 * 1024 * 1024  # bytes kept for answers too large for the JSON cache (beside cache_mb)
 
 _YES, _NO = "\x01", "\x02"  # stand-ins for the counts while a page is rendered once
 _DESC = "\x04"  # stand-in for the description, read from the rendered lead
@@ -75,6 +76,9 @@ class Site:
         self.etag = f'"{self.edition}.{__version__}"'
         budget = max(1, self.settings.cache_mb) * 1024 * 1024
         self._json: ByteLRU[bytes] = ByteLRU(budget // 3, len)
+        # Answers larger than the JSON cache (/api/ports/0-4095 is 5 MB) get a slot of their own,
+        # so a repeated request does not render them again.
+        self._large: ByteLRU[bytes] = ByteLRU(LARGE_SLOT, len)
         self._pages: ByteLRU[Page] = ByteLRU(budget - budget // 3, lambda p: p.size)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES)),
@@ -158,9 +162,10 @@ class Site:
 
     def json(self, key: tuple[Any, ...], build: Any) -> bytes:
         """Any other JSON answer, cached under ``key``; ``build()`` gives the value."""
-        hit = self._json.get(key)
+        hit = self._json.get(key) or self._large.get(key)
         if hit is None:
-            hit = self._json.put(key, dump(build()))
+            hit = dump(build())
+            (self._json if len(hit) <= self._json.max_bytes else self._large).put(key, hit)
         return hit
 
     # -- pages -------------------------------------------------------------------
