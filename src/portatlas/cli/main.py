@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "who": ("portatlas.cli.who", "every socket on this machine bound to a port, and the process holding it"),
     "listening": ("portatlas.cli.listening", "every listener on this machine, read against the registry, with flags"),
     "free": ("portatlas.cli.free", "stop whatever holds a port: SIGTERM, then SIGKILL (asks first; --dry-run)"),
+    "firewall": ("portatlas.cli.firewall", "the commands that open (or --deny close) a port on ufw, firewalld, nft, "
+                 "iptables, pf, Windows"),
     "ephemeral": ("portatlas.cli.ephemeral", "this machine's ephemeral port range and reserved holes"),
     "advise": ("portatlas.cli.advise", "should I use port N? a verdict with every reason and its source"),
     "suggest": ("portatlas.cli.suggest", "free ports to use: unassigned, off browser and ephemeral lists, free here"),
