@@ -27,6 +27,15 @@ def parser(command: str, description: str) -> Parser:
     return p
 
 
+def completes(action: argparse.Action, what: str) -> argparse.Action:
+    """Mark an argument for shell completion (`portatlas completion`): "service" completes registry names.
+
+    Files and directories need no mark: an argument whose metavar says FILE or DIR completes paths.
+    """
+    action.completes = what  # type: ignore[attr-defined]  # argparse keeps unknown attributes on actions
+    return action
+
+
 def emit_json(value: Any) -> None:
     """Print a model value (or plain data holding them) as indented JSON."""
     sys.stdout.write(json.dumps(to_json(value), indent=2, ensure_ascii=False) + "\n")

@@ -6,14 +6,14 @@ from portatlas.atlas import Registry
 from portatlas.errors import BadInput
 from portatlas.query.grammar import looks_like_span, parse_port, parse_span, shown
 from portatlas.cli import render
-from portatlas.cli.common import emit_json, parser, write
+from portatlas.cli.common import completes, emit_json, parser, write
 
 MAX_SPAN = 4096
 
 
 def build() -> "object":
     p = parser("lookup", "What the registry says of a port, a range of ports (LOW-HIGH) or a service name.")
-    p.add_argument("query", help="a port (0-65535), a range LOW-HIGH, or a service name")
+    completes(p.add_argument("query", help="a port (0-65535), a range LOW-HIGH, or a service name"), "service")
     p.add_argument("--local", action="store_true",
                    help="for a port: also what is bound to it on this machine now (as 'portatlas who PORT')")
     return p

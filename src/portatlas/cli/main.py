@@ -29,15 +29,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "who": ("portatlas.cli.who", "every socket on this machine bound to a port, and the process holding it"),
     "listening": ("portatlas.cli.listening", "every listener on this machine, read against the registry, with flags"),
     "free": ("portatlas.cli.free", "stop whatever holds a port: SIGTERM, then SIGKILL (asks first; --dry-run)"),
-    "firewall": ("portatlas.cli.firewall", "the commands that open (or --deny close) a port on ufw, firewalld, nft, "
-                 "iptables, pf, Windows"),
+    "firewall": ("portatlas.cli.firewall", "the commands that open (or --deny close) a port on each firewall"),
     "ephemeral": ("portatlas.cli.ephemeral", "this machine's ephemeral port range and reserved holes"),
     "advise": ("portatlas.cli.advise", "should I use port N? a verdict with every reason and its source"),
     "suggest": ("portatlas.cli.suggest", "free ports to use: unassigned, off browser and ephemeral lists, free here"),
     "check-name": ("portatlas.cli.check_name", "whether a service name keeps RFC 6335's rules and is not registered"),
     "request": ("portatlas.cli.request", "draft IANA's application for a service name and port, checked first"),
     "serve": ("portatlas.cli.serve", "the web site and JSON API (a page for every port, feedback) on this machine"),
+    "completion": ("portatlas.cli.completion", "a completion script for bash, zsh or fish: commands, options, names"),
 }
+# Not listed: what the completion scripts call on each TAB (service names with a prefix, read fast).
+HIDDEN = {"__complete-names": "portatlas.cli.complete_names"}
 
 USAGE = """usage: portatlas PORT | LOW-HIGH | SERVICE [--json]
        portatlas COMMAND [options]   (portatlas COMMAND --help for its options)
@@ -146,6 +148,8 @@ def _dispatch(args: list[str]) -> int:
         return 0
     if first in COMMANDS:
         module, rest = COMMANDS[first][0], args[1:]
+    elif first in HIDDEN:
+        module, rest = HIDDEN[first], args[1:]
     else:
         module, rest = COMMANDS["lookup"][0], args
     # __import__ rather than importlib.import_module: importing importlib (and warnings) costs ~0.4 ms
