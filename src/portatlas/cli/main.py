@@ -2,7 +2,8 @@
 
 Exit codes (as grep's): 0 answered, 1 nothing found, 2 bad input, 3 an
 unexpected fault, 4 a registry file that cannot be read, 5 an update that
-failed (download, store or lock), 130 interrupted.
+failed (download, store or lock), 6 refused (free: PID 1, an ancestor, not
+yours, the answer no), 7 still held (free, after SIGKILL), 130 interrupted.
 Commands are imported only when used, so `portatlas 5432` loads little.
 """
 
@@ -50,7 +51,8 @@ commands:
 {commands}
 
 exit codes: 0 answered, 1 nothing found, 2 bad input, 3 unexpected fault,
-            4 unreadable registry file, 5 update failed (download or store), 130 interrupted
+            4 unreadable registry file, 5 update failed (download or store),
+            6 refused (free), 7 still held (free), 130 interrupted
 """
 
 
