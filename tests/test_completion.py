@@ -158,16 +158,26 @@ def test_zsh_completes_on_a_real_terminal(cli, tmp_path):
     driver = tmp_path / "drive.zsh"
     driver.write_text(f"""
 zmodload zsh/zpty || exit 3
+setopt extendedglob
 zpty z 'zsh -f -i'
 zpty -w z 'PS1="> "; path=({BIN} $path); autoload -U compinit; compinit -u -D; source {path}; print READY'
 zpty -r z out '*READY*'
+typeset -A want
+want=('portatlas complet' 'portatlas completion' 'portatlas firewall 80 --de' 'portatlas firewall 80 --deny'
+      'portatlas firewall 80 --format nf' 'portatlas firewall 80 --format nftables'
+      'portatlas postgresq' 'portatlas postgresql' 'portatlas 5432 --lo' 'portatlas 5432 --local')
 for line in 'portatlas complet' 'portatlas firewall 80 --de' 'portatlas firewall 80 --format nf' \\
             'portatlas postgresq' 'portatlas 5432 --lo'; do
   zpty -w -n z "$line"$'\\t'
-  sleep 1
-  all=""
-  while zpty -r -t z chunk; do all+=$chunk; done
-  print -r -- "RESULT $all"
+  all="" screen=""
+  for i in {{1..300}}; do  # up to 30 s: a loaded machine is slow to start the names helper
+    while zpty -r -t z chunk; do all+=$chunk; done
+    screen=${{all//$'\\e'\\[[0-9\\;?]#[A-Za-z]/}}
+    screen=${{screen//[[:cntrl:]]/}}
+    [[ $screen == *"$want[$line]"* ]] && break
+    sleep 0.1
+  done
+  print -r -- "RESULT $screen"
   zpty -w -n z $'\\C-u'
   sleep 0.2
   while zpty -r -t z chunk; do :; done
