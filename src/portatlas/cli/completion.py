@@ -240,22 +240,12 @@ def build() -> Parser:
 def run(argv: list[str]) -> int:
     """Print the script (with --json, the commands and options it completes); exit 0, 2 for an unknown shell."""
     args = build().parse_args(argv)
+    cmds = commands()
     if args.json:  # what the script completes, for other tools
-        emit_json(commands())
+        emit_json(cmds)
         return 0
-    # `source <(portatlas completion bash)` runs in every new shell, and reading every parser imports every
-    # command (~0.3 s): the script is kept with the port answers, whose key covers every source file.
-    from portatlas import answer_cache
+    from portatlas.cli import completion_shells
 
-    where = answer_cache.directory() if answer_cache.enabled() else None
-    name = f"completion.{args.shell}"
-    text = answer_cache.read(where, name) if where else None
-    if text is None:
-        from portatlas.cli import completion_shells
-
-        make = {"bash": bash, "zsh": completion_shells.zsh, "fish": completion_shells.fish}[args.shell]
-        text = make(commands())
-        if where:
-            answer_cache.write(where, name, text)
-    write(text)
+    make = {"bash": bash, "zsh": completion_shells.zsh, "fish": completion_shells.fish}[args.shell]
+    write(make(cmds))
     return 0
