@@ -34,11 +34,22 @@ def script(cli, shell: str, tmp_path: Path) -> Path:
     return path
 
 
-def options_of(command: str) -> set[str]:
-    """The option strings of a command's real parser (what completion must offer), suppressed ones left out."""
-    module = COMMANDS[command][0]
+def command_module(command: str):
+    entry = COMMANDS[command]
+    module = entry if isinstance(entry, str) else entry[0]
     __import__(module)
-    p = sys.modules[module].build()
+    return sys.modules[module]
+
+
+def options_of(command: str) -> set[str]:
+    """The option strings a command really takes (what completion must offer), suppressed ones left out."""
+    mod = command_module(command)
+    spec = getattr(mod, "SPEC", None)
+    if spec is not None:  # declared as data (portatlas.cli.args)
+        from portatlas.cli.args import all_opts
+
+        return {f for o in all_opts(spec) for f in o.flags}
+    p = mod.build()
     return {f for a in p._actions if a.help != argparse.SUPPRESS for f in a.option_strings}
 
 
@@ -95,6 +106,19 @@ def test_bash_counts_positionals_past_option_values(cli, tmp_path):
     assert first == ["json"]
     assert after_option == ["services", "site"]  # --ranges took "first": this is still the format
     assert second == []  # export has one positional
+
+
+def test_commands_declared_as_data_complete_from_their_spec(cli, tmp_path):
+    declared = [c for c in COMMANDS if getattr(command_module(c), "SPEC", None) is not None]
+    if not declared:
+        pytest.skip("no command declares a SPEC (portatlas.cli.args) here: all are argparse build() parsers")
+    path = script(cli, "bash", tmp_path)
+    got = bash_complete(path, *(f"portatlas {c} -" for c in declared), *(f"portatlas {c} postgres" for c in declared))
+    for command, offered in zip(declared, got[:len(declared)], strict=True):
+        assert set(offered) == options_of(command), command
+    for command, offered in zip(declared, got[len(declared):], strict=True):
+        first = command_module(command).SPEC.completes
+        assert offered == (["postgresql"] if first in ("ports", "names") else []), command
 
 
 def test_a_new_option_completes_without_touching_the_scripts(monkeypatch):

@@ -15,6 +15,7 @@ import argparse
 import re
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from portatlas.cli.common import Parser, emit_json, parser, write
 
@@ -58,17 +59,51 @@ TOP_FLAGS = (Arg("help", "show the commands and exit codes", ("-h", "--help"), t
 
 
 def commands() -> tuple[Command, ...]:
-    """Every command of ``COMMANDS``, read from its module's ``build()`` parser."""
+    """Every command of ``COMMANDS``, read from its module: a declared ``SPEC``, else its ``build()`` parser."""
     from portatlas.cli.main import COMMANDS
 
     out = []
-    for name, (module, help_line) in COMMANDS.items():
+    for name, entry in COMMANDS.items():
+        # COMMANDS maps a name to its module, or to (module, one line of help).
+        module = entry if isinstance(entry, str) else entry[0]
         __import__(module)
-        build = getattr(sys.modules[module], "build", None)
+        mod = sys.modules[module]
+        spec = getattr(mod, "SPEC", None)
+        if spec is not None:
+            out.append(from_spec(spec, tuple(COMMANDS)))
+            continue
+        build = getattr(mod, "build", None)
         if build is None:
-            raise RuntimeError(f"{module} has no build(): its options cannot be completed")
+            raise RuntimeError(f"{module} has neither SPEC nor build(): its options cannot be completed")
+        help_line = entry[1] if not isinstance(entry, str) else _summary(mod.__doc__ or "")
         out.append(from_parser(name, help_line, build()))
     return tuple(out)
+
+
+def from_spec(spec: Any, names: tuple[str, ...] = ()) -> Command:
+    """The completion view of a command declared as data (``portatlas.cli.args.Command``, a module's SPEC).
+
+    Its options are its own and the common ones (``args.all_opts``); ``spec.completes`` says what its
+    first argument completes: ports or names (service names), or commands (``names``).
+    """
+    __import__("portatlas.cli.args")
+    all_opts = sys.modules["portatlas.cli.args"].all_opts
+    options = tuple(Arg(o.dest, _first_sentence(o.help), tuple(_check(f) for f in o.flags), o.metavar is not None,
+                        tuple(_check(str(c)) for c in o.choices), _hint(o.metavar, o.dest), bool(o.repeat))
+                    for o in all_opts(spec))
+    first = getattr(spec, "completes", "")
+    positionals = []
+    for i, a in enumerate(spec.args):
+        values = names if i == 0 and first == "commands" else ()
+        what = "service" if i == 0 and first in ("ports", "names") else _hint(None, a.name)
+        positionals.append(Arg(a.name, _first_sentence(a.help), (), True, values, what, bool(a.many),
+                               bool(a.optional)))
+    return Command(spec.name, spec.summary, options, tuple(positionals))
+
+
+def _summary(doc: str) -> str:
+    # A module's docstring begins "`portatlas NAME ...`: what it does."
+    return doc.split("\n")[0].split(":", 1)[-1].strip().rstrip(".")
 
 
 def from_parser(name: str, help_line: str, p: argparse.ArgumentParser) -> Command:
@@ -95,10 +130,13 @@ def from_parser(name: str, help_line: str, p: argparse.ArgumentParser) -> Comman
 
 def _completes(a: argparse.Action) -> str | None:
     marked: str | None = getattr(a, "completes", None)
-    if marked:
-        return marked
-    hint = f"{a.metavar or ''} {a.dest}".upper()
-    if "FILE" in hint or a.dest == "output":
+    return marked or _hint(a.metavar if isinstance(a.metavar, str) else None, a.dest)
+
+
+def _hint(metavar: str | None, dest: str) -> str | None:
+    """Paths for a value whose name says FILE or DIR (or the output option), else None."""
+    hint = f"{metavar or ''} {dest}".upper()
+    if "FILE" in hint or dest == "output":
         return "file"
     if "DIR" in hint:
         return "directory"

@@ -1,5 +1,6 @@
-"""`portatlas free PORT[/tcp|/udp]`: stop whatever holds a port (the logic is ``portatlas.system.free``).
+"""`portatlas free PORT[/tcp|/udp]`: stop whatever holds a port: SIGTERM, then SIGKILL (asks first).
 
+The logic is ``portatlas.system.free``.
 Exit codes: 0 freed (or, with --dry-run, the commands printed), 1 nothing
 holds the port, 2 bad input, 6 refused (PID 1, an ancestor of this command,
 another user's process without root, a process the OS hides, the user said
