@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from portatlas.cli.common import Parser, emit_json, parser, write
@@ -280,7 +280,7 @@ def run(argv: list[str]) -> int:
     args = build().parse_args(argv)
     cmds = commands()
     if args.json:  # what the script completes, for other tools
-        emit_json(cmds)
+        emit_json([asdict(c) for c in cmds])  # plain data: independent of which values emit_json knows
         return 0
     from portatlas.cli import completion_shells
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from portatlas.cli.common import (
     Parser,
     bold,
@@ -32,7 +34,10 @@ def run(argv: list[str]) -> int:
     port, transport = port_and_transport(args.port, None)
     rules = firewall_rules(port, None if transport is None else (transport,), deny=args.deny,
                            formats=args.formats)
-    emit_json(rules) if args.json else write(text(rules))
+    if args.json:  # plain data (asdict): the document does not depend on which values emit_json knows
+        emit_json({**asdict(rules), "transports": [t.value for t in rules.transports]})
+    else:
+        write(text(rules))
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import sys
+from dataclasses import asdict
 from typing import Any
 
 from portatlas.cli.common import Parser, emit_json, parser, port_and_transport, write
@@ -85,9 +86,11 @@ def _done(args: Any, p: FreePlan, status: str, code: int, text: str, err: bool =
 
 def _report(p: FreePlan, status: str, code: int, result: FreeResult | None) -> dict[str, Any]:
     """The JSON document: the question, the holders, what was done and who holds the port afterwards."""
-    return {"port": p.port, "transport": p.transport, "holders": p.holders, "notes": p.notes,
-            "status": status, "exit_code": code,
-            "stops": result.stops if result else [], "still_held": result.still_held if result else None}
+    # Plain data (asdict), so the document does not depend on which values emit_json knows.
+    return {"port": p.port, "transport": p.transport.value if p.transport else None,
+            "holders": [asdict(h) for h in p.holders], "notes": list(p.notes), "status": status, "exit_code": code,
+            "stops": [asdict(s) for s in result.stops] if result else [],
+            "still_held": [asdict(h) for h in result.still_held] if result else None}
 
 
 def _reasons(p: FreePlan) -> str:
