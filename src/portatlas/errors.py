@@ -33,3 +33,10 @@ class RegistryError(PortatlasError):
 
     exit_code = 4
     http_status = 500
+
+
+class Refused(PortatlasError):
+    """portatlas will not do what was asked: stop PID 1, its own ancestors, or another user's process."""
+
+    exit_code = 6
+    http_status = 403

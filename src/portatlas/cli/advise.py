@@ -5,7 +5,7 @@ from __future__ import annotations
 from portatlas.atlas import Registry
 from portatlas.errors import BadInput
 from portatlas.model import to_json
-from portatlas.cli.common import emit_json, parser, write
+from portatlas.cli.common import completes, emit_json, parser, write
 
 
 def build() -> "object":
@@ -18,7 +18,8 @@ def build() -> "object":
                    help="production (default), internal (a documented internal tool), testing, or standard "
                         "(a protocol being standardized)")
     p.add_argument("--http", action="store_true", help="the service speaks HTTP: ports browsers refuse count")
-    p.add_argument("--service", metavar="NAME", help="your service's registered name, if the port may be yours")
+    completes(p.add_argument("--service", metavar="NAME",
+                             help="your service's registered name, if the port may be yours"), "service")
     p.add_argument("--alternatives", type=int, default=3, metavar="N",
                    help="free ports nearby to offer when the verdict is not good (default 3, 0 for none)")
     return p

@@ -5,11 +5,11 @@ from __future__ import annotations
 from portatlas.errors import BadInput
 from portatlas.registry.history import assignments_only, diff
 from portatlas.cli import history_text
-from portatlas.cli.common import emit_json, parser, write
+from portatlas.cli.common import Parser, emit_json, parser, write
 
 
-def run(argv: list[str]) -> int:
-    """Exit 0 with the differences (none is an answer too); 1 for an unknown edition."""
+def build() -> Parser:
+    """The command's options."""
     p = parser("diff", "What changed between two registry editions: rows added, removed "
                        "(de-assigned or revoked) and changed, field by field.")
     p.add_argument("old", nargs="?", help="an edition date YYYY-MM-DD, 'latest', 'current' or a registry file")
@@ -21,7 +21,12 @@ def run(argv: list[str]) -> int:
                    help="only rows giving a service name a port (no reserved, unassigned or name-only rows)")
     p.add_argument("--limit", type=int, default=history_text.MAX_LISTED,
                    help=f"list at most N rows per section in text (default {history_text.MAX_LISTED})")
-    args = p.parse_args(argv)
+    return p
+
+
+def run(argv: list[str]) -> int:
+    """Exit 0 with the differences (none is an answer too); 1 for an unknown edition."""
+    args = build().parse_args(argv)
     if args.since and (args.old or args.new):
         raise BadInput("give either --since DATE or OLD [NEW], not both")
     if not args.since and not args.old:

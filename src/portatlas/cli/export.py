@@ -9,15 +9,11 @@ from pathlib import Path
 from portatlas.atlas import Registry
 from portatlas.errors import BadInput
 from portatlas.export.files import RANGE_MODES, write_csv, write_json, write_services
-from portatlas.cli.common import parser
+from portatlas.cli.common import Parser, parser
 
 
-def run(argv: list[str]) -> int:
-    """Exit 0 written; 2 bad arguments or an unwritable output file."""
-    if argv[:1] == ["site"]:  # the whole web site as static files (portatlas.export.site)
-        from portatlas.cli.export_site import run as export_site
-
-        return export_site(argv[1:])
+def build() -> Parser:
+    """The command's options."""
     p = parser("export", "Write the edition in use as an /etc/services file, JSON or CSV "
                          "('portatlas export site DIR --help' for the web site as static files).")
     p.add_argument("format", choices=("services", "json", "csv", "site"),
@@ -27,7 +23,16 @@ def run(argv: list[str]) -> int:
     p.add_argument("--ranges", choices=RANGE_MODES, default="expand",
                    help="services only: how a row covering a range of ports is written: expand (one line "
                         "per port, default), first (its first port only) or skip")
-    args = p.parse_args(argv)
+    return p
+
+
+def run(argv: list[str]) -> int:
+    """Exit 0 written; 2 bad arguments or an unwritable output file."""
+    if argv[:1] == ["site"]:  # the whole web site as static files (portatlas.export.site)
+        from portatlas.cli.export_site import run as export_site
+
+        return export_site(argv[1:])
+    args = build().parse_args(argv)
     if args.json:
         raise BadInput("export writes the format it is given; use 'portatlas export json' for JSON")
     if args.ranges != "expand" and args.format != "services":

@@ -7,18 +7,23 @@ from portatlas.errors import BadInput
 from portatlas.model import PortRange, Transport
 from portatlas.query.grammar import parse_range, parse_transport
 from portatlas.cli import render
-from portatlas.cli.common import emit_json, parser, write
+from portatlas.cli.common import Parser, emit_json, parser, write
 
 
-def run(argv: list[str]) -> int:
-    """Exit 0 with blocks, 1 when none is as large as asked."""
+def build() -> Parser:
+    """The command's options."""
     p = parser("gaps", "Blocks of consecutive ports unassigned on every transport considered.")
     p.add_argument("--range", dest="rng", help="system or user (default both)")
     p.add_argument("--min", type=int, default=1, dest="min_size", help="only blocks of at least N ports")
     p.add_argument("--transport", action="append",
                    help="consider this transport (repeatable; default tcp and udp)")
     p.add_argument("--limit", type=int, default=0, help="show at most N blocks (default all)")
-    args = p.parse_args(argv)
+    return p
+
+
+def run(argv: list[str]) -> int:
+    """Exit 0 with blocks, 1 when none is as large as asked."""
+    args = build().parse_args(argv)
     rng = parse_range(args.rng)
     if rng is PortRange.DYNAMIC:
         raise BadInput("the dynamic range has no gaps: it is never assigned; use --range system or user")

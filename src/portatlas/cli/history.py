@@ -6,17 +6,22 @@ from portatlas.errors import BadInput
 from portatlas.query.grammar import parse_port, parse_transport
 from portatlas.registry.history import port_history, service_history
 from portatlas.cli import history_text
-from portatlas.cli.common import emit_json, parser, write
+from portatlas.cli.common import Parser, completes, emit_json, parser, write
+
+
+def build() -> Parser:
+    """The command's options."""
+    p = parser("history", "A port's (or a service name's) timeline across the registry's editions since 2017: "
+                          "each change of state or assignment, between the last edition without it and "
+                          "the first with it.")
+    completes(p.add_argument("port", help="a port number, 0-65535, or a service name"), "service")
+    p.add_argument("--transport", help="only this transport: tcp, udp, sctp or dccp (default all)")
+    return p
 
 
 def run(argv: list[str]) -> int:
     """Exit 0 with the timeline; 1 for a service name no edition has; 2 for a bad port or transport."""
-    p = parser("history", "A port's (or a service name's) timeline across the registry's editions since 2017: "
-                          "each change of state or assignment, between the last edition without it and "
-                          "the first with it.")
-    p.add_argument("port", help="a port number, 0-65535, or a service name")
-    p.add_argument("--transport", help="only this transport: tcp, udp, sctp or dccp (default all)")
-    args = p.parse_args(argv)
+    args = build().parse_args(argv)
     text = args.port.strip()
     if text and not text.isdigit() and not text.lstrip("+-").isdigit():
         # A service name: when it was registered, its rows changed, its ports given back.

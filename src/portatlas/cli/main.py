@@ -2,7 +2,8 @@
 
 Exit codes (as grep's): 0 answered, 1 nothing found, 2 bad input, 3 an
 unexpected fault, 4 a registry file that cannot be read, 5 an update that
-failed (download, store or lock), 130 interrupted.
+failed (download, store or lock), 6 refused (free: PID 1, an ancestor, not
+yours, the answer no), 7 still held (free, after SIGKILL), 130 interrupted.
 Commands are imported only when used, so `portatlas 5432` loads little.
 """
 
@@ -25,13 +26,18 @@ COMMANDS: dict[str, str] = {
     "export": "portatlas.cli.export",
     "who": "portatlas.cli.who",
     "listening": "portatlas.cli.listening",
+    "free": "portatlas.cli.free",
+    "firewall": "portatlas.cli.firewall",
     "ephemeral": "portatlas.cli.ephemeral",
     "advise": "portatlas.cli.advise",
     "suggest": "portatlas.cli.suggest",
     "check-name": "portatlas.cli.check_name",
     "request": "portatlas.cli.request",
     "serve": "portatlas.cli.serve",
+    "completion": "portatlas.cli.completion",
 }
+# Not listed: what the completion scripts call on each TAB (service names with a prefix, read fast).
+HIDDEN = {"__complete-names": "portatlas.cli.complete_names"}
 
 USAGE = """usage: portatlas PORT | PORT/tcp | LOW-HIGH | 22,80,443 | NAME [--json]
        portatlas COMMAND [options]   (portatlas COMMAND --help for its options)
@@ -43,13 +49,14 @@ commands:
 {commands}
 
 exit codes: 0 answered, 1 nothing found, 2 bad input, 3 unexpected fault,
-            4 unreadable registry file, 5 update failed (download or store), 130 interrupted
+            4 unreadable registry file, 5 update failed (download or store),
+            6 refused (free), 7 still held (free), 130 interrupted
 """
 
 
 def module(name: str) -> object:
     """A command's module, imported on first use."""
-    path = COMMANDS[name]
+    path = COMMANDS.get(name) or HIDDEN[name]
     # __import__ rather than importlib.import_module: importing importlib (and warnings) costs ~0.4 ms.
     __import__(path)
     return sys.modules[path]
@@ -136,7 +143,7 @@ def _dispatch(args: list[str]) -> int:
 
         sys.stdout.write(f"portatlas {__version__}\n")
         return 0
-    if first in COMMANDS:
+    if first in COMMANDS or first in HIDDEN:
         name, rest = first, args[1:]
     else:
         name, rest = "lookup", args

@@ -6,17 +6,22 @@ from portatlas.atlas import Registry
 from portatlas.model import Transport
 from portatlas.query.grammar import parse_transport
 from portatlas.cli import render
-from portatlas.cli.common import emit_json, parser, write
+from portatlas.cli.common import Parser, emit_json, parser, write
 
 
-def run(argv: list[str]) -> int:
-    """Always exit 0 on valid arguments."""
+def build() -> Parser:
+    """The command's options."""
     p = parser("stats", "Assigned, reserved and unassigned ports per range and transport.")
     p.add_argument("--over-time", action="store_true",
                    help="the counts of every edition since 2017 (text: one transport, editions that changed)")
     p.add_argument("--transport", help="with --over-time, the transport shown in text (default tcp)")
     p.add_argument("--all", action="store_true", help="with --over-time, every edition in text")
-    args = p.parse_args(argv)
+    return p
+
+
+def run(argv: list[str]) -> int:
+    """Always exit 0 on valid arguments."""
+    args = build().parse_args(argv)
     if args.over_time:
         from portatlas.registry.history import stats_over_time
         from portatlas.cli.history_text import stats_over_time_text

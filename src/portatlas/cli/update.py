@@ -7,7 +7,7 @@ import sys
 from portatlas.errors import BadInput
 from portatlas.source.fetch import DEFAULT_URL
 from portatlas.cli import history_text
-from portatlas.cli.common import emit_json, parser, write
+from portatlas.cli.common import Parser, emit_json, parser, write
 
 
 def _bar(done: int, total: int | None) -> None:
@@ -20,8 +20,8 @@ def _bar(done: int, total: int | None) -> None:
     sys.stderr.flush()
 
 
-def run(argv: list[str]) -> int:
-    """Exit 0 switched or unchanged; 1 nothing to roll back; 4 a bad download; 5 a failed download."""
+def build() -> Parser:
+    """The command's options."""
     p = parser("update", "Download the current registry, validate it, store it beside earlier "
                          "editions and switch to it atomically; print what changed.")
     p.add_argument("--source", metavar="URL-or-FILE",
@@ -33,7 +33,12 @@ def run(argv: list[str]) -> int:
                    help="give up when the download takes longer (default PORTATLAS_UPDATE_TIMEOUT or 30)")
     p.add_argument("--max-bytes", type=int, metavar="N",
                    help="refuse a body larger than N bytes (default PORTATLAS_UPDATE_MAX_BYTES or 64 MiB)")
-    args = p.parse_args(argv)
+    return p
+
+
+def run(argv: list[str]) -> int:
+    """Exit 0 switched or unchanged; 1 nothing to roll back; 4 a bad download; 5 a failed download."""
+    args = build().parse_args(argv)
     if args.timeout is not None and args.timeout <= 0:
         raise BadInput(f"--timeout {args.timeout:g} must be positive (seconds)")
     if args.max_bytes is not None and args.max_bytes <= 0:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from portatlas.atlas import Registry, describe
-from portatlas.errors import BadInput
-from portatlas.query.grammar import parse_port, shown
 from portatlas.system.annotate import machine
 from portatlas.cli import render_machine
-from portatlas.cli.common import parser, write
+from portatlas.cli.common import parser, port_and_transport, write
 
 
 def build() -> "object":
@@ -25,7 +23,7 @@ def build() -> "object":
 def run(argv: list[str]) -> int:
     """Answer who holds a port; exit 0 found, 1 nothing bound, 2 bad input."""
     args = build().parse_args(argv)  # type: ignore[attr-defined]
-    port, transport = _port_and_transport(args.port, args.transport)
+    port, transport = port_and_transport(args.port, args.transport)
     reg = Registry.default()
     rep = machine(reg, port, transport, args.include_all)
     if args.json:
@@ -36,16 +34,3 @@ def run(argv: list[str]) -> int:
         write(render_machine.nothing_text(rep))
     return 0 if rep.sockets else 1
 
-
-def _port_and_transport(text: str, option: str | None) -> tuple[int, str | None]:
-    """'5432', or '5432/tcp' as ss and /etc/services write it; a clash with --transport is bad input."""
-    number, sep, proto = text.strip().partition("/")
-    if not sep:
-        return parse_port(number), option
-    t = proto.strip().lower()
-    if t not in ("tcp", "udp"):
-        raise BadInput(f"{shown(text)}: this machine's socket table is read for tcp and udp; "
-                       "write PORT, PORT/tcp or PORT/udp")
-    if option and option != t:
-        raise BadInput(f"{shown(text)} and --transport {option} disagree: give the transport once")
-    return parse_port(number), t

@@ -71,6 +71,35 @@ def find_owners(wanted: set[str], proc: str = PROC) -> dict[str, int]:
     return found
 
 
+def every_owner(wanted: set[str], proc: str = PROC) -> dict[str, tuple[int, ...]]:
+    """Socket inode to every PID holding it, lowest first, for the inodes asked about.
+
+    ``find_owners`` stops at the first holder; a prefork server's workers
+    share its listening socket, and freeing the port needs all of them.
+    """
+    found: dict[str, list[int]] = {}
+    for pid in sorted(int(e) for e in os.listdir(proc) if e.isdigit()):
+        try:
+            dfd = os.open(f"{proc}/{pid}/fd", os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            continue  # exited meanwhile, or another user's process
+        try:
+            for fd in os.listdir(dfd):
+                try:
+                    target = os.readlink(fd, dir_fd=dfd)
+                except OSError:
+                    continue
+                if target.startswith("socket:[") and target[8:-1] in wanted:
+                    pids = found.setdefault(target[8:-1], [])
+                    if pid not in pids:
+                        pids.append(pid)
+        except OSError:
+            pass
+        finally:
+            os.close(dfd)
+    return {inode: tuple(pids) for inode, pids in found.items()}
+
+
 def process(pid: int, proc: str = PROC) -> Process:
     """(name, command line, user, note), read as psutil reads them."""
     base = f"{proc}/{pid}"
