@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from typing import ClassVar
 
     from portatlas.atlas import Registry
+    from portatlas.query.firewall import FirewallRules
     from portatlas.query.reasons import Frequency
     from portatlas.system.howto import CheckCommand
     from portatlas.world.commonuse import CommonUse
@@ -68,6 +69,7 @@ class PortAnswer:
     - ``neighbourhood``: the nearest assigned ports, the strip around the port and its unassigned block;
     - ``verdicts``: should you use it, for running its own services and for something new;
     - ``checks``: the commands that show what listens on it, per operating system;
+    - ``firewall``: the commands that open it on each firewall (None for port 0, which none opens);
     - ``history``: its timeline across the registry's editions;
     - ``sections`` and ``faq``: the explanation and the questions people ask;
     - ``sources``: every source, numbered as statements and reasons cite them;
@@ -92,6 +94,7 @@ class PortAnswer:
     neighbourhood: Neighbourhood
     verdicts: tuple[Verdict, ...]
     checks: tuple[CheckCommand, ...]
+    firewall: FirewallRules | None
     history: HistorySummary | None
     sections: tuple[words.Section, ...]
     faq: tuple[faq.Question, ...]
@@ -181,6 +184,7 @@ def port_answer(reg: Registry, port: int, knowledge: Knowledge | None = None,
                 transport: Transport | None = None) -> PortAnswer:
     """The whole answer for ``port`` (0-65535) from ``reg`` and what ``knowledge`` can read;
     ``transport`` narrows it to one transport (the verdicts then weigh that transport, else TCP)."""
+    from portatlas.query.firewall import firewall_rules
     from portatlas.system.howto import check_commands
 
     k = knowledge or Knowledge()
@@ -242,7 +246,9 @@ def port_answer(reg: Registry, port: int, knowledge: Knowledge | None = None,
         port=p, edition=reg.edition, transport=transport, kind=kind, headline=words.headline(info, kind, common), lead=lead,
         range=_range(info), transports=_transport_facts(info), rows=rows, notes=notes, common_use=common,
         nmap=tuple(nmap_table.entries.values()) if nmap_table is not None else (),
-        firewalld=fw, neighbourhood=nb, verdicts=cases, checks=check_commands(p), history=hist,
+        firewalld=fw, neighbourhood=nb, verdicts=cases, checks=check_commands(p),
+        firewall=firewall_rules(p, (transport,) if transport in (Transport.TCP, Transport.UDP) else None) if p else None,
+        history=hist,
         sections=tuple(sections), faq=questions, sources=sources.items(), missing=missing,
     )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import asdict, dataclass
+from portatlas.value import value
 from typing import Any
 
 from portatlas.cli.common import Parser, emit_json, parser, write
@@ -23,7 +23,7 @@ SHELLS = ("bash", "zsh", "fish")
 _WORD = re.compile(r"[A-Za-z0-9_.:/+@%=-]+")  # what goes into a script unquoted: checked, never assumed
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Arg:
     """An option (``flags`` set) or a positional argument of one command, as completion sees it.
 
@@ -43,7 +43,7 @@ class Arg:
     optional: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Command:
     """One command: its name, its line of help, its options and positionals in order."""
 
@@ -280,7 +280,7 @@ def run(argv: list[str]) -> int:
     args = build().parse_args(argv)
     cmds = commands()
     if args.json:  # what the script completes, for other tools
-        emit_json([asdict(c) for c in cmds])  # plain data: independent of which values emit_json knows
+        emit_json(list(cmds))
         return 0
     from portatlas.cli import completion_shells
 

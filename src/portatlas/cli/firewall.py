@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 
 from portatlas.cli.common import (
     Parser,
@@ -34,8 +33,8 @@ def run(argv: list[str]) -> int:
     port, transport = port_and_transport(args.port, None)
     rules = firewall_rules(port, None if transport is None else (transport,), deny=args.deny,
                            formats=args.formats)
-    if args.json:  # plain data (asdict): the document does not depend on which values emit_json knows
-        emit_json({**asdict(rules), "transports": [t.value for t in rules.transports]})
+    if args.json:
+        emit_json(rules)
     else:
         write(text(rules))
     return 0

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import sys
-from dataclasses import asdict
 from typing import Any
 
 from portatlas.cli.common import Parser, emit_json, parser, port_and_transport, write
@@ -86,11 +85,10 @@ def _done(args: Any, p: FreePlan, status: str, code: int, text: str, err: bool =
 
 def _report(p: FreePlan, status: str, code: int, result: FreeResult | None) -> dict[str, Any]:
     """The JSON document: the question, the holders, what was done and who holds the port afterwards."""
-    # Plain data (asdict), so the document does not depend on which values emit_json knows.
     return {"port": p.port, "transport": p.transport.value if p.transport else None,
-            "holders": [asdict(h) for h in p.holders], "notes": list(p.notes), "status": status, "exit_code": code,
-            "stops": [asdict(s) for s in result.stops] if result else [],
-            "still_held": [asdict(h) for h in result.still_held] if result else None}
+            "holders": list(p.holders), "notes": list(p.notes), "status": status, "exit_code": code,
+            "stops": list(result.stops) if result else [],
+            "still_held": list(result.still_held) if result else None}
 
 
 def _reasons(p: FreePlan) -> str:

@@ -105,6 +105,13 @@ def _checks(out: Out, a: PortAnswer, all_os: bool) -> None:
         out.table((c.command, c.shows) for c in cmds)
     if not all_os:
         out.line("(--all-os for the other systems' commands)", 2)
+    if a.firewall is not None:
+        shown = ("ufw", "firewalld") if mine == "linux" else ("pf",) if mine == "macos" else ("windows",)
+        out.heading(f"How to open it in a firewall ({a.firewall.label})")
+        for r in a.firewall.rules:
+            if r.format in shown or all_os:
+                out.table([(r.title, "; ".join(r.commands))])
+        out.line(f"(portatlas firewall {a.port} for nftables, iptables and the rest, and --deny to close it)", 2)
 
 
 def _history(out: Out, a: PortAnswer) -> None:

@@ -17,7 +17,7 @@ so that a later drop or accept does not decide instead.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from portatlas.value import value
 
 from portatlas.errors import BadInput
 from portatlas.model import Transport
@@ -29,7 +29,7 @@ FORMATS: tuple[str, ...] = ("ufw", "firewalld", "nftables", "iptables", "pf", "w
 _TRANSPORTS = (Transport.TCP, Transport.UDP)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class FirewallRule:
     """One firewall's way of opening (or closing) the port.
 
@@ -46,7 +46,7 @@ class FirewallRule:
     note: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class FirewallRules:
     """The rules for one port: ``action`` is "allow" or "deny", one ``FirewallRule`` per format asked for."""
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass
+from portatlas.value import value
 from typing import Any
 
 from portatlas.errors import Refused
@@ -45,7 +45,7 @@ KILL_WAIT = 2.0  # seconds to wait for the exit after SIGKILL (a process in unin
 _POLL = 0.02
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Container:
     """Where a docker-proxy process forwards the port: a container's address and port.
 
@@ -58,7 +58,7 @@ class Container:
     proto: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Refusal:
     """Why a holder is not stopped: a stable ``code`` (pid-1, ancestor, not-yours, hidden) and a sentence."""
 
@@ -66,7 +66,7 @@ class Refusal:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Holder:
     """A process holding serving sockets on the port, or (``pid`` None) sockets the OS shows without one.
 
@@ -88,7 +88,7 @@ class Holder:
     commands: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class FreePlan:
     """Who holds ``port`` (on ``transport``, or on tcp and udp when None), and what may be stopped."""
 
@@ -110,7 +110,7 @@ class FreePlan:
         return f"{self.port}/tcp or {self.port}/udp"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Stop:
     """What happened to one holder.
 
@@ -124,7 +124,7 @@ class Stop:
     outcome: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class FreeResult:
     """The plan carried out: each stop, and who holds the port afterwards (``still_held``)."""
 

@@ -7,7 +7,7 @@ an old name keeps answering (short cache) for pages held in caches.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from portatlas.value import value
 from pathlib import Path
 
 STATIC = Path(__file__).parent / "static"
@@ -17,7 +17,7 @@ TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf
          ".png": "image/png"}
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Asset:
     """One static file: its bytes, media type, hashed name and ETag."""
 
