@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from portatlas.errors import BadInput
 from portatlas.model import PortRange, Transport
-from portatlas.query.grammar import looks_like_span, parse_port, parse_range, parse_transport, shown
+from portatlas.query.grammar import parse_port, parse_range, parse_transport, shown
 from portatlas.web.respond import cached
 
 router = APIRouter(prefix="/api")
@@ -31,7 +31,7 @@ async def port(request: Request, spec: str) -> Response:
     s = spec.strip()
     if s.isascii() and s.isdigit():
         return cached(request, site.port_json(parse_port(s)), site.etag)
-    if looks_like_span(s) or (s[:1].isdigit() and "-" in s):
+    if s[:1].isdigit() and "-" in s:
         lo_s, _, hi_s = s.partition("-")
         lo, hi = parse_port(lo_s), parse_port(hi_s)
         if lo > hi:
@@ -67,18 +67,18 @@ async def service(request: Request, name: str) -> Response:
     return cached(request, site.json(("svc", name.lower()), lambda: site.registry.service(name)), site.etag)
 
 
-@router.get("/search", summary="Ranked, typo-tolerant search over names and descriptions (list of SearchHit)",
+@router.get("/search", summary="Ranked search over registry rows and common-use programs (SearchAnswer)",
             responses={200: {"description": "`portatlas search TEXT --json`", **_JSON}, **_ERR})
 async def search(request: Request,
-                 q: str = Query(..., min_length=1, max_length=200, description="words, a name, a number"),
+                 q: str = Query(..., min_length=1, max_length=200, description="words, a name, a port"),
                  transport: str | None = Query(None, description="tcp, udp, sctp or dccp"),
                  range: str | None = Query(None, description="system, user or dynamic"),  # noqa: A002
-                 limit: int = Query(20, ge=1, le=200)) -> Response:
-    """Best first; the same objects as the command line."""
+                 limit: int = Query(20, ge=1, le=200, description="at most this many hits")) -> Response:
+    """Best first; the same document as the command line's (a port, range or list: its ports' lines)."""
     site = request.app.state.site
     t, r = parse_transport(transport), parse_range(range)
     key = ("search", q, t, r, limit)
-    return cached(request, site.json(key, lambda: site.registry.search(q, t, r, limit)), site.etag)
+    return cached(request, site.json(key, lambda: site.registry.search_answer(q, t, r, limit)), site.etag)
 
 
 @router.get("/gaps", summary="Unassigned blocks, largest first (list of Block)",

@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from portatlas import __version__
 from portatlas.errors import BadInput, PortatlasError
-from portatlas.query.grammar import looks_like_span, parse_port
+from portatlas.query.grammar import parse_port
 from portatlas.web.respond import PAGE_CACHE, PAGE_HEADERS, cached, not_modified
 from portatlas.web.site import STATIC, Page
 
@@ -99,16 +99,21 @@ async def stats(request: Request) -> Response:
 
 @router.get("/search")
 async def search(request: Request, q: str = "") -> Response:
-    """A port or range goes straight to its page; anything else lists matching rows."""
+    """A port or a range goes straight to its page (``22``, ``22/tcp``, ``port 443``, ``8000-8100``); anything
+    else lists the registry rows and programs that match (a list of ports, their lines)."""
     site = request.app.state.site
     s = q.strip()[:200]
-    if s.isascii() and s.isdigit():
-        return RedirectResponse(site.port_url(parse_port(s)), status_code=303)
-    if looks_like_span(s):
-        lo, _, hi = s.partition("-")
-        a, b = parse_port(lo), parse_port(hi)
-        return RedirectResponse(site.url(f"/ports/{min(a, b)}-{max(a, b)}"), status_code=303)
-    ctx = site.search_context(s)
+    answer = site.registry.search_answer(s, limit=50) if s else None
+    if answer is not None and answer.ports is not None:
+        from portatlas.query.grammar import QueryKind, read
+
+        query = read(answer.ports.query, is_name=lambda _: False)
+        if query.kind is QueryKind.PORT:
+            return RedirectResponse(site.port_url(query.port), status_code=303)
+        if query.kind is QueryKind.SPAN:
+            spec = query.specs[0]
+            return RedirectResponse(site.url(f"/ports/{spec.low}-{spec.high}"), status_code=303)
+    ctx = site.search_context(s, answer)
     html = site.render("search.html", path="/search", feedback="", **ctx)
     return HTMLResponse(html, headers={"Cache-Control": "public, max-age=300", **PAGE_HEADERS})
 
