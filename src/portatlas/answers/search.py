@@ -19,12 +19,13 @@ from portatlas.answers.rows import RegistryRow, registry_rows
 from portatlas.answers.sources import Source, SourceKind, Sources
 from portatlas.errors import BadInput
 from portatlas.model import PortRange, Transport
-from portatlas.query.search import MatchKind, looks_like_ports
+from portatlas.query.search import MatchKind
 from portatlas.value import Choice, value
 from portatlas.world.commonuse import normalise
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from re import Pattern
     from typing import ClassVar
 
     from portatlas.atlas import Registry
@@ -119,6 +120,21 @@ class SearchAnswer:
     def found(self) -> bool:
         """Whether there is anything to show."""
         return bool(self.hits) or self.ports is not None
+
+
+_PORTS: Pattern[str] | None = None
+
+
+def looks_like_ports(text: str) -> bool:
+    """Whether search text is written as ports rather than words: ``22``, ``22/tcp``, ``port 443``,
+    ``8000-8100``, ``22, 80`` (and so goes to the port, or is refused as one: ``70000``, ``80-``)."""
+    global _PORTS
+    if _PORTS is None:
+        import re
+
+        item = r"\d[\d\-]*(?:\s*/\s*[a-z]*)?"
+        _PORTS = re.compile(rf"(?:ports?\s+)?{item}(?:\s*,\s*{item})*\s*", re.IGNORECASE)
+    return _PORTS.fullmatch(text.strip()) is not None
 
 
 def search_answer(reg: Registry, query: str, transport: Transport | str | None = None,

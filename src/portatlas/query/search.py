@@ -5,8 +5,8 @@ one query; no regular expressions), and a small table of synonyms
 (``portatlas.query.synonyms``) says what "rdp" or "windows file sharing"
 mean. Scores run from 0 to 100 and order the hits:
 
-- 100: the query is a registry name, a program's name or alias; just below,
-  what a synonym names (in the table's order);
+- 100: the query is a registry name or a program's name; 99.8 and down, what
+  a synonym names (in the table's order); 99, a program's alias;
 - 90-98: a name starts with the query; 80-90: the query is a word of a name
   or starts one; 72-78 inside a word; 70-76: every word of the query starts
   a word of the name;
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from portatlas.world.commonuse import Dataset
 
 FUZZY_CUTOFF = 80.0
+SYNONYM_SCORE = 99.8  # below a name that is the query, above an alias that is
 FILLER = frozenset(("port", "ports", "server", "servers", "service", "protocol", "default", "the", "tcp", "udp",
                     "number", "what", "is", "which", "uses", "use", "for", "on", "of"))
 _NAME_SCORES = {Match.WHOLE: (100.0, 0.0), Match.START_WORD: (92.0, 6.0), Match.START: (90.0, 6.0),
@@ -92,8 +93,9 @@ def _scored(base: tuple[float, float], q: str, text: str) -> float:
 
 # Where a candidate was found: a registry name, a description, a program name or alias, a synonym.
 _NAME, _DESC, _PROG, _SYN = range(4)
-# The best score each later stage can give: inside a word or every word (78), then a similar name (48).
-_STAGE_TOPS = (78.0, 48.0)
+# The best score each later stage can give: a description (78), inside a word or every word (78), then a
+# similar name (48).
+_STAGE_TOPS = (78.0, 78.0, 48.0)
 
 
 class _Candidates:
@@ -143,11 +145,11 @@ class SearchIndex:
         self.programs = Texts(list(dataset.names()) if dataset is not None else [])
         self.program_of: list[tuple[str, ...]] = []
         self.entries: dict[str, list[int]] = {}
-        self.software_keys: set[str] = set()
+        self._key: dict[str, str] = {}  # each program's name, normalised
         if dataset is not None:
             for i in range(len(dataset)):
                 self.entries.setdefault(dataset.software_of(i), []).append(i)
-            self.software_keys = set(normalise_all(list(self.entries)))
+            self._key = dict(zip(self.entries, normalise_all(list(self.entries))))
             for ids in dataset.names().values():
                 self.program_of.append(tuple(dict.fromkeys(dataset.software_of(i) for i in ids)))
         self._soft_list = list(self.entries)
@@ -163,8 +165,9 @@ class SearchIndex:
         """The best ``limit`` hits for ``query`` on ``transport`` and in ``rng`` (None: any), best first;
         ``programs`` False leaves the dataset out.
 
-        The cheap matches come first (synonyms, whole names and words); the ones inside words, and then
-        the typo-tolerant pass, run only while fewer than ``limit`` hits beat what they could score.
+        The cheap matches come first (synonyms, whole names and words of names); descriptions, then
+        matches inside words, then the typo-tolerant pass, each run only while fewer than ``limit`` hits
+        score what it could give.
         """
         q = normalise(query)
         if not q or limit < 1:
@@ -179,14 +182,14 @@ class SearchIndex:
         if syn is not None:
             self._synonym(q if q in self.synonyms else core, syn, c, programs)
         found = self._rank(c, transport, rng, limit)
-        for stage, top in enumerate(_STAGE_TOPS):
+        for top, stage in zip(_STAGE_TOPS, (self._described, self._inside, None)):
             if sum(f.score >= top for f in found) >= limit:
                 break
-            if stage == 0:
-                for text, penalty in queries:
-                    self._inside(text, penalty, c, programs)
-            else:
+            if stage is None:
                 self._similar(q, c, programs)
+            else:
+                for text, penalty in queries:
+                    stage(text, penalty, c, programs)
             found = self._rank(c, transport, rng, limit)
         return found
 
@@ -195,22 +198,26 @@ class SearchIndex:
         for name in syn.names:
             t = self._name_id.get(normalise(name))
             if t is not None:
-                c.add(100.0 - 0.3 * n, _SYN, t, MatchKind.SYNONYM, phrase)
+                c.add(SYNONYM_SCORE - 0.3 * n, _SYN, t, MatchKind.SYNONYM, phrase)
             n += 1
         if programs:
             for software in syn.software:
                 if software in self._soft_id:
-                    c.add(100.0 - 0.3 * n, _SYN, -1 - self._soft_id[software], MatchKind.SYNONYM, phrase)
+                    c.add(SYNONYM_SCORE - 0.3 * n, _SYN, -1 - self._soft_id[software], MatchKind.SYNONYM, phrase)
                 n += 1
 
     def _words(self, q: str, penalty: float, c: _Candidates, programs: bool) -> None:
-        """Whole names, and names and descriptions where ``q`` starts a word."""
-        sets = [(self.names, _NAME, _NAME_SCORES)] + ([(self.programs, _PROG, _NAME_SCORES)] if programs else [])
-        for texts, where, scores in sets:
+        """Whole names, and names where ``q`` starts a word."""
+        sets = [(self.names, _NAME)] + ([(self.programs, _PROG)] if programs else [])
+        for texts, where in sets:
             for t, m in texts.find(q, inside=False).items():
-                c.add(_scored(scores[m], q, texts.texts[t]) - penalty, where, t, _KIND[m], q)
+                c.add(_scored(_NAME_SCORES[m], q, texts.texts[t]) - penalty, where, t, _KIND[m], q)
+
+    def _described(self, q: str, penalty: float, c: _Candidates, programs: bool) -> None:
+        """Descriptions where ``q`` starts a word (whole words for two letters, none for one: such short
+        words are in thousands of descriptions)."""
         if len(q) < 2:
-            return  # one letter or digit is a word of thousands of descriptions
+            return
         for t, m in self.descriptions.find(q, inside=False, whole_words=len(q) <= 2).items():
             c.add(_scored(_DESC_SCORES[m], q, self.descriptions.texts[t]) - penalty, _DESC, t,
                   MatchKind.DESCRIPTION, q)
@@ -228,9 +235,8 @@ class SearchIndex:
                         c.add(_scored(scores[m], q, texts.texts[t]) - penalty, where, t, kind, q)
         words = q.split()
         if len(words) > 1:
-            longest = max(words, key=len)
             for texts, where, _ in sets:
-                for t in texts.having_all(words, texts.find(longest, inside=False)):
+                for t in texts.having_all(words):
                     base = 62.0 if where == _DESC else 70.0
                     kind = MatchKind.DESCRIPTION if where == _DESC else MatchKind.WORDS
                     c.add(base + 6.0 * len(q) / max(len(texts.texts[t]), 1) - penalty, where, t, kind, q)
@@ -244,7 +250,7 @@ class SearchIndex:
                       MatchKind.SIMILAR, q)
 
     # -- ranking --------------------------------------------------------------
-    def _why(self, where: int, t: int, kind: MatchKind, q: str, program: str | None) -> str:
+    def _why(self, where: int, t: int, kind: MatchKind, q: str, program: str | None, row_name: str = "") -> str:
         if where == _SYN:
             return f'"{q}" is {self.synonyms[q].meaning}'
         if where == _DESC:
@@ -252,10 +258,9 @@ class SearchIndex:
             return f'its description holds "{q}"' if q in text else f'its description has every word of "{q}"'
         text = (self.names if where == _NAME else self.programs).texts[t]
         if where == _NAME:
-            what = f'the registry name "{self.shown[text]}"'
+            what = f'the registry name "{row_name or self.shown[text]}"'
         else:
-            what = "its name" if text in self.software_keys and normalise(program or "") == text \
-                else f'its alias "{text}"'
+            what = "its name" if self._key.get(program or "") == text else f'its alias "{text}"'
         return {MatchKind.EXACT: what, MatchKind.SIMILAR: f'{what} is close to "{q}"',
                 MatchKind.WORDS: f'{what} has every word of "{q}"'}.get(kind, f'{what} holds "{q}"')
 
@@ -293,9 +298,12 @@ class SearchIndex:
                     ids = [i for i in self.entries.get(software, ()) if self._entry_keeps(i, transport, bounds)]
                     if not ids:
                         continue
-                    out[("program", software)] = [round(top, 1), ids[0], software, ids, kind,
+                    s = top
+                    if where == _PROG and kind is MatchKind.EXACT and self._key[software] != self.programs.texts[t]:
+                        s -= 1.0  # an alias: the program of that name comes first ('prometheus')
+                    out[("program", software)] = [round(s, 1), ids[0], software, ids, kind,
                                                   self._why(where, t, kind, q, software)]
-                    heappush(pending, -top)
+                    heappush(pending, -s)
                 continue
             rows = (self.desc_rows if where == _DESC else self.name_rows)[t]
             for i in rows:
@@ -312,7 +320,7 @@ class SearchIndex:
                 s = top
                 if low is None:  # a name-only row: below every row with a port that matched alike
                     s = 50.0 + (s - 60.0) / 4.0 if kind is not MatchKind.SIMILAR else 10.0 + (s - 30.0) / 1.8
-                out[group] = [round(s, 1), i, None, [i], kind, self._why(where, t, kind, q, None)]
+                out[group] = [round(s, 1), i, None, [i], kind, self._why(where, t, kind, q, None, name or "")]
                 heappush(pending, -s)
         ranked = sorted(out.values(), key=lambda g: (-g[0], g[2] is not None, g[1]))[:limit]
         return [Found(g[2], tuple(g[3]), g[0], g[4], g[5]) for g in ranked]
@@ -335,21 +343,6 @@ class SearchIndex:
             matched = _OLD.get(f.match, "name")
             out += [SearchHit(self.index.record(i), f.score, matched) for i in f.ids]
         return out[:limit]
-
-
-_PORTS = None
-
-
-def looks_like_ports(text: str) -> bool:
-    """Whether search text is written as ports rather than words: ``22``, ``22/tcp``, ``port 443``,
-    ``8000-8100``, ``22, 80`` (and so goes to the port, or is refused as one: ``70000``, ``80-``)."""
-    global _PORTS
-    if _PORTS is None:
-        import re
-
-        item = r"\d[\d\-]*(?:\s*/\s*[a-z]*)?"
-        _PORTS = re.compile(rf"(?:ports?\s+)?{item}(?:\s*,\s*{item})*\s*", re.IGNORECASE)
-    return _PORTS.fullmatch(text.strip()) is not None
 
 
 _OLD = {MatchKind.DESCRIPTION: "description", MatchKind.SIMILAR: "similar name", MatchKind.SYNONYM: "synonym"}

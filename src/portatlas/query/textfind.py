@@ -17,7 +17,7 @@ from portatlas.world.commonuse import normalise
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
 
 # Bytes of ASCII punctuation become spaces; letters, digits, NUL and non-ASCII bytes stay.
 _ASCII = bytes(b if chr(b).isalnum() or b == 0 or b >= 128 else 32 for b in range(256))
@@ -57,13 +57,6 @@ class Texts:
     def __len__(self) -> int:
         return len(self.texts)
 
-    def _positions(self, needle: str) -> Iterator[int]:
-        find = self.blob.find
-        i = find(needle)
-        while i != -1:
-            yield i
-            i = find(needle, i + 1)
-
     def find(self, q: str, inside: bool = True, whole_words: bool = False) -> dict[int, int]:
         """Text id to the best ``Match`` of ``q`` in it. ``inside`` False finds only texts where ``q``
         starts a word, and ``whole_words`` only those where it is whole words (cheaper for short
@@ -77,9 +70,12 @@ class Texts:
         else:
             needles = (q,)
         shift = 0 if inside and not whole_words else 1
+        find = blob.find
         for needle in needles:
-            for pos in self._positions(needle):
+            pos = find(needle)
+            while pos != -1:
                 at = pos + shift
+                pos = find(needle, pos + 1)
                 i = bisect_right(starts, at) - 1
                 before, after = blob[at - 1], blob[at + n]
                 if before == "\x00":
@@ -93,10 +89,14 @@ class Texts:
                     found[i] = kind
         return found
 
-    def having_all(self, words: Sequence[str], among: dict[int, int]) -> list[int]:
-        """Ids of ``among`` whose text has every one of ``words`` at the start of a word."""
+    def having_all(self, words: Sequence[str]) -> list[int]:
+        """Ids of the texts that have every one of ``words`` at the start of a word, in any order."""
+        # Walk the occurrences of the rarest word (counted in C where the texts are many; else the longest
+        # word), and check the others in those texts.
+        rarest = min(words, key=lambda w: self.blob.count(" " + w)) if len(self.blob) > 50_000 else \
+            max(words, key=len)
         out = []
-        for i in among:
+        for i in self.find(rarest, inside=False):
             t = " " + self.texts[i]
             if all(" " + w in t for w in words):
                 out.append(i)
