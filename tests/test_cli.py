@@ -51,7 +51,8 @@ def test_service_names_and_search(cli):
     assert r.returncode == 0 and "5432 on TCP and UDP" in r.stdout
     assert "6379" in cli("redis").stdout
     s = cli("search", "postgress")
-    assert s.returncode == 0 and s.stdout.splitlines()[0].startswith("postgresql")
+    first = s.stdout.splitlines()[0]
+    assert s.returncode == 0 and first.lower().startswith("postgresql") and "5432" in first
 
 
 def test_span_gaps_stats(cli, registry):

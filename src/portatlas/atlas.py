@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from portatlas.answers.knowledge import Knowledge
     from portatlas.answers.name import NameAnswer
     from portatlas.answers.port import PortAnswer
+    from portatlas.answers.search import SearchAnswer
     from portatlas.query.grammar import PortSpec
     from portatlas.query.search import SearchIndex
 
@@ -192,12 +193,21 @@ class Registry:
         if self._search is None:
             from portatlas.query.search import SearchIndex
 
-            self._search = SearchIndex(self.index)
+            self._search = SearchIndex(self.index, self.knowledge.dataset())
         return self._search
+
+    def search_answer(self, query: str, transport: Transport | str | None = None,
+                      range: PortRange | str | None = None, limit: int = 20) -> SearchAnswer:
+        """Registry rows and common-use programs matching ``query``, ranked together (``SearchAnswer``);
+        a port, range or list ('22/tcp', 'port 443', '8000-8100') answers with its ports."""
+        from portatlas.answers.search import search_answer
+
+        return search_answer(self, query, transport, range, limit)
 
     def search(self, query: str, transport: Transport | str | None = None,
                rng: PortRange | str | None = None, limit: int = 20) -> list[SearchHit]:
-        """Rows whose name or description matches ``query`` (literally, typos tolerated), best first."""
+        """Registry rows whose name or description matches ``query``, best first, one per transport (the
+        registry alone; ``search_answer`` also searches the common-use dataset and groups twins)."""
         if limit < 1:
             raise BadInput(f"--limit {limit} is too small: ask for at least 1 result")
         return self.searcher().search(

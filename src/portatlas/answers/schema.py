@@ -131,7 +131,8 @@ def answer_types() -> dict[str, Any]:
     from portatlas.answers.brief import PortsAnswer
     from portatlas.answers.name import NameAnswer
     from portatlas.answers.port import PortAnswer
-    from portatlas.model import Block, SearchHit, Stats
+    from portatlas.answers.search import SearchAnswer
+    from portatlas.model import Block, Stats
     from portatlas.query.advice import Advice
     from portatlas.query.iana_request import RequestDraft
     from portatlas.query.naming import NameCheck
@@ -142,7 +143,7 @@ def answer_types() -> dict[str, Any]:
     from portatlas.system.annotate import EphemeralReport, MachineReport
 
     return {"PortAnswer": PortAnswer, "NameAnswer": NameAnswer, "PortsAnswer": PortsAnswer,
-            "Stats": Stats, "Gaps": tuple[Block, ...], "SearchHits": tuple[SearchHit, ...],
+            "Stats": Stats, "Gaps": tuple[Block, ...], "SearchAnswer": SearchAnswer,
             "Advice": Advice, "Suggestions": tuple[Suggestion, ...], "NameCheck": NameCheck,
             "RequestDraft": RequestDraft, "MachineReport": MachineReport, "EphemeralReport": EphemeralReport,
             "PortHistory": PortHistory, "ServiceHistory": ServiceHistory, "EditionDiff": EditionDiff,

@@ -1,37 +1,30 @@
-"""`portatlas search TEXT`: ranked, typo-tolerant search over names and descriptions."""
+"""`portatlas search TEXT`: the registry's names and descriptions and the common-use dataset's programs, ranked."""
 
 from __future__ import annotations
 
 from portatlas.atlas import Registry
-from portatlas.errors import BadInput
+from portatlas.cli.common import parser
+from portatlas.cli.output import Out, emit_json
+from portatlas.cli.render_search import search_text
 from portatlas.query.grammar import parse_range, parse_transport
-from portatlas.cli import render
-from portatlas.cli.common import Parser, emit_json, parser, write
-
-
-def build() -> Parser:
-    """The command's options."""
-    p = parser("search", "Ranked search over service names and descriptions; the text is matched literally.")
-    p.add_argument("text", nargs="+", help="words to look for (typos tolerated)")
-    p.add_argument("--transport", help="only rows on this transport: tcp, udp, sctp or dccp")
-    p.add_argument("--range", dest="rng", help="only rows in this range: system, user or dynamic")
-    p.add_argument("--limit", type=int, default=20, help="at most this many rows (default 20)")
-    return p
 
 
 def run(argv: list[str]) -> int:
     """Exit 0 with hits, 1 with none, 2 on bad input."""
-    args = build().parse_args(argv)
+    p = parser("search", "Ranked search over the registry's names and descriptions and the programs of the "
+                         "common-use dataset; punctuation is ignored, typos tolerated; a port goes to the port.")
+    p.add_argument("text", nargs="+", help="words to look for, or a port (22/tcp, port 443, 8000-8100)")
+    p.add_argument("--transport", help="only rows and ports on this transport: tcp, udp, sctp or dccp")
+    p.add_argument("--range", dest="rng", help="only rows and ports in this range: system, user or dynamic")
+    p.add_argument("--limit", type=int, default=20, help="at most this many hits, as printed (default 20)")
+    args = p.parse_args(argv)
     text = " ".join(args.text)
-    if not text.strip():
-        raise BadInput("empty search: give some text to look for")
-    if not 1 <= args.limit <= 1000:
-        raise BadInput(f"--limit {args.limit} is out of range: use 1 to 1000")
-    hits = Registry.default().search(text, parse_transport(args.transport), parse_range(args.rng), args.limit)
+    answer = Registry.default().search_answer(text, parse_transport(args.transport), parse_range(args.rng),
+                                              args.limit)
     if args.json:
-        emit_json(hits)
-    elif hits:
-        write(render.hits_text(hits))
+        emit_json(answer)
     else:
-        write(f"nothing in the registry matches {text!r}")
-    return 0 if hits else 1
+        out = Out()
+        search_text(out, answer)
+        out.write()
+    return 0 if answer.found else 1

@@ -81,20 +81,20 @@ async def service(request: Request, name: str = Path(..., min_length=1, max_leng
     return cached(request, site.json(("name", name), lambda: site.registry.name(name)), site.etag)
 
 
-@router.get("/search", summary="Ranked, typo-tolerant search over names and descriptions (SearchHits)",
-            responses={**answers("SearchHits"), **errors(400, 422)})
+@router.get("/search", summary="Ranked search over registry rows and common-use programs (SearchAnswer)",
+            responses={**answers("SearchAnswer"), **errors(400, 422)})
 async def search(request: Request,
-                 q: str = Query(..., min_length=1, max_length=200, description="words, a name, a number"),
+                 q: str = Query(..., min_length=1, max_length=200, description="words, a name, a port"),
                  transport: str | None = Query(None, json_schema_extra={"enum": list(TRANSPORTS)},
-                                               description="only rows on this transport"),
+                                               description="only rows and ports on this transport"),
                  range: str | None = Query(None, json_schema_extra={"enum": ["system", "user", "dynamic"]},  # noqa: A002
-                                           description="only rows in this range"),
+                                           description="only rows and ports in this range"),
                  limit: int = Query(20, ge=1, le=200, description="at most this many hits")) -> Response:
-    """Best first; the same objects as the command line."""
+    """Best first; the same document as the command line's (a port, range or list: its ports' lines)."""
     site = request.app.state.site
     t, r = parse_transport(transport), parse_range(range)
     key = ("search", q, t, r, limit)
-    return cached(request, site.json(key, lambda: site.registry.search(q, t, r, limit)), site.etag)
+    return cached(request, site.json(key, lambda: site.registry.search_answer(q, t, r, limit)), site.etag)
 
 
 @router.get("/gaps", summary="Unassigned blocks, largest first (Gaps)",

@@ -116,14 +116,18 @@ async def stats(request: Request) -> Response:
 
 @router.get("/search")
 async def search(request: Request, q: str = "") -> Response:
-    """A port or range goes straight to its page; anything else lists matching rows."""
+    """A port or a range goes straight to its page (``22``, ``22/tcp``, ``port 443``, ``8000-8100``); anything
+    else lists the registry rows and programs that match (a list of ports, their lines)."""
     site = request.app.state.site
     s = q.strip()[:200]
-    target = _goes_to(site, s)
-    if target is not None:
-        return RedirectResponse(target, status_code=303)
-    ctx = site.search_context(s)
-    html = site.render_doc("search.html", "/search", description="Search the IANA port registry by port number, range, service name or words from a description.", feedback="", **ctx)
+    answer = site.registry.search_answer(s, limit=50) if s else None
+    if answer is not None and answer.ports is not None:
+        target = _goes_to(site, answer.ports.query)
+        if target is not None:
+            return RedirectResponse(target, status_code=303)
+    ctx = site.search_context(s, answer)
+    html = site.render_doc("search.html", "/search", description="Search the IANA port registry and the programs "
+                           "that commonly use ports, by port number, range, name or words.", feedback="", **ctx)
     return HTMLResponse(html, headers={"Cache-Control": "public, max-age=300", **PAGE_HEADERS})
 
 

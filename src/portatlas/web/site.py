@@ -87,6 +87,7 @@ class Site:
         )
         self.env.globals.update(
             url=self.url, static=self.static_url, svc_url=self.service_url, port_url=self.port_url,
+            ports_url=self.ports_url,
             site=self, edition=self.edition, version=__version__, palette=PALETTE,
             registry_title=REGISTRY_TITLE, registry_url=REGISTRY_URL, neighbour_summary=neighbour_summary, gaps_url=self.gaps_url, span_url=self.span_url,
             picture_url=self.picture_url,
@@ -316,18 +317,16 @@ class Site:
             over_time = None
         return {"stats": st, "totals": _totals(st), "over_time": _series(over_time)}
 
-    def search_context(self, q: str, transport: str | None = None, rng: str | None = None,
-                       limit: int = 50) -> dict[str, Any]:
-        """Search results, rows alike but for transport folded together."""
-        hits = self.registry.search(q, transport, rng, limit) if q.strip() else []
-        folded: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for h in hits:
-            r = h.record
-            key = (r.name, r.number, r.description)
-            row = folded.setdefault(key, {"record": r, "transports": [], "matched": h.matched, "score": h.score})
-            row["transports"].append(r.transport.value.upper() if r.transport else "all")
-        exact = q.strip() if q.strip() and self.registry.has_name(q.strip()) else None
-        return {"q": q, "rows": list(folded.values()), "exact": exact}
+    def search_context(self, q: str, answer: Any = None) -> dict[str, Any]:
+        """The search page: the ``SearchAnswer`` for ``q`` (hits best first, or a list of ports' lines)."""
+        if answer is None and q.strip():
+            answer = self.registry.search_answer(q, limit=50)
+        return {"q": q, "answer": answer, "hits": answer.hits if answer is not None else (),
+                "port_lines": answer.ports.ports if answer is not None and answer.ports is not None else ()}
+
+    def ports_url(self, number: str) -> str:
+        """The page of a port ('3389') or a range ('6000-6063')."""
+        return self.port_url(int(number)) if "-" not in number else self.url(f"/ports/{number}")
 
     def sitemap_chunks(self) -> list[list[str]]:
         """Every page path in sitemap chunks (computed once)."""

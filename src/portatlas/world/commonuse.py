@@ -2,9 +2,11 @@
 
 The facts live in ``data/common-use/*.toml`` (one file per field, our own
 words, each with its source and the date checked; CC0). They are compiled
-once into a small marshal file: at build time into ``data/compiled/`` (see
-``portatlas.index.shipped``), else into the cache directory, else in memory,
-so answering a port reads about a millisecond of it and never parses TOML.
+once into a small marshal file: at build time into ``data/compiled/``, else
+into the cache directory, else in memory. The compiled form keeps each entry
+as marshalled bytes, decoded when asked for: loading it makes a handful of
+objects (the index by port, the software names), so answering a port costs
+well under a millisecond of it and never parses TOML.
 
 >>> from portatlas.world.commonuse import dataset
 >>> [u.software for u in dataset().at(25565)]
@@ -21,10 +23,10 @@ from portatlas.value import Choice, value
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Collection, Iterator
     from typing import Any, ClassVar
 
-FORMAT = 1
+FORMAT = 2  # 2: entries packed as bytes, decoded on demand
 DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "common-use")
 SHIPPED = os.path.join(os.path.dirname(DATA_DIR), "compiled", "common-use.marshal")
 LICENCE = "CC0 1.0 (https://creativecommons.org/publicdomain/zero/1.0/)"
@@ -97,27 +99,37 @@ def normalise(text: str) -> str:
 
 
 class Dataset:
-    """The compiled dataset: entries by port, range entries, and names (software and aliases)."""
+    """The compiled dataset: entries by port, range entries, and names (software and aliases).
+
+    Made from ``pack(compile_dir())``: entries stay marshalled bytes until one is asked for.
+    """
 
     def __init__(self, data: dict[str, Any]) -> None:
-        self._rows: list[tuple[Any, ...]] = data["rows"]
-        self._made: list[CommonUse | None] = [None] * len(self._rows)
+        self._blob: bytes = data["rows"]
+        self._offsets: tuple[int, ...] = data["offsets"]
+        self._software: tuple[str, ...] = data["software"]
+        self._made: list[CommonUse | None] = [None] * len(self._software)
         self._ports: dict[int, tuple[int, ...]] = data["ports"]
-        self._ranges: list[tuple[int, int, int]] = data["ranges"]
-        self._names: dict[str, tuple[int, ...]] = data["names"]
+        self._ranges: tuple[tuple[int, int, int], ...] = data["ranges"]
+        self._names_blob: bytes = data["names"]
+        self._names: dict[str, tuple[int, ...]] | None = None
         self.source = data.get("source", "")
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._software)
 
     def __repr__(self) -> str:
         return f"<common-use dataset: {len(self)} entries>"
+
+    def _row(self, i: int) -> tuple[Any, ...]:
+        row: tuple[Any, ...] = marshal.loads(self._blob[self._offsets[i]:self._offsets[i + 1]])
+        return row
 
     def entry(self, i: int) -> CommonUse:
         """Entry ``i``, made into a value once."""
         made = self._made[i]
         if made is None:
-            (software, low, high, ts, use, summary, field, source, title, checked, aliases, platforms) = self._rows[i]
+            (software, low, high, ts, use, summary, field, source, title, checked, aliases, platforms) = self._row(i)
             made = self._made[i] = CommonUse(
                 software, low, high, tuple(Transport(t) for t in ts), Use(use), summary, field, source, title,
                 checked, tuple(aliases), tuple(platforms))
@@ -125,7 +137,7 @@ class Dataset:
 
     def entries(self) -> Iterator[CommonUse]:
         """Every entry, in dataset order."""
-        return (self.entry(i) for i in range(len(self._rows)))
+        return (self.entry(i) for i in range(len(self)))
 
     def at(self, port: int, transport: Transport | str | None = None) -> tuple[CommonUse, ...]:
         """Entries about ``port`` (a single-port entry or a range holding it), dataset order."""
@@ -140,14 +152,23 @@ class Dataset:
         q = normalise(name)
         if not q:
             return ()
-        ids = {*self._names.get(q, ()),
-               *(i for i, row in enumerate(self._rows) if normalise(row[0]).startswith(q + " "))}
-        software = {self._rows[i][0] for i in ids}
+        ids = {*self.names().get(q, ()),
+               *(i for i, s in enumerate(self._software) if normalise(s).startswith(q + " "))}
+        return self.of_software({self._software[i] for i in ids})
+
+    def of_software(self, software: Collection[str]) -> tuple[CommonUse, ...]:
+        """Every entry of these programs (exact names), in dataset order."""
         # A name asks for the software, so every port of that software is the answer.
-        return tuple(self.entry(i) for i, row in enumerate(self._rows) if row[0] in software)
+        return tuple(self.entry(i) for i, s in enumerate(self._software) if s in software)
+
+    def software_of(self, i: int) -> str:
+        """The software name of entry ``i`` (without decoding the entry)."""
+        return self._software[i]
 
     def names(self) -> dict[str, tuple[int, ...]]:
         """Normalised software names and aliases, to entry ids (for search)."""
+        if self._names is None:
+            self._names = marshal.loads(self._names_blob)
         return self._names
 
 
@@ -192,8 +213,21 @@ def compile_dir(directory: str = DATA_DIR) -> dict[str, Any]:
             ranges.append((lo, hi, i))
         for key in {normalise(software), *(normalise(a) for a in rows[i][10])}:
             names.setdefault(key, []).append(i)
-    return {"format": FORMAT, "rows": rows, "ports": {p: tuple(v) for p, v in ports.items()},
+    return {"rows": rows, "ports": {p: tuple(v) for p, v in ports.items()},
             "ranges": ranges, "names": {k: tuple(v) for k, v in names.items()}}
+
+
+def pack(data: dict[str, Any]) -> dict[str, Any]:
+    """The compiled form a ``Dataset`` reads: ``compile_dir``'s rows as marshalled bytes with their offsets,
+    the names table as bytes, the index by port and the ranges as they are."""
+    rows = data["rows"]
+    parts = [marshal.dumps(r) for r in rows]
+    offsets = [0]
+    for b in parts:
+        offsets.append(offsets[-1] + len(b))
+    return {"format": FORMAT, "rows": b"".join(parts), "offsets": tuple(offsets),
+            "software": tuple(r[0] for r in rows), "ports": data["ports"], "ranges": tuple(data["ranges"]),
+            "names": marshal.dumps(data["names"])}
 
 
 def _span(port: object) -> tuple[int, int]:
@@ -217,14 +251,14 @@ def _duplicates(rows: list[tuple[Any, ...]]) -> list[str]:
 
 
 def _sources_stamp(directory: str) -> str:
-    parts = []
-    for name in sorted(os.listdir(directory)):
+    """Changes whenever a TOML file of the dataset does (count, sizes and modification times; no hashing
+    module to import)."""
+    n = size = mtime = 0
+    for name in os.listdir(directory):
         if name.endswith(".toml"):
             st = os.stat(os.path.join(directory, name))
-            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-    import zlib
-
-    return f"{zlib.crc32(';'.join(parts).encode()):08x}"
+            n, size, mtime = n + 1, size + st.st_size, mtime + st.st_mtime_ns
+    return f"{n}-{size:x}-{mtime:x}"
 
 
 def write(package_dir: str) -> list[str]:
@@ -233,7 +267,7 @@ def write(package_dir: str) -> list[str]:
     target = os.path.join(package_dir, "data", "compiled", "common-use.marshal")
     os.makedirs(os.path.dirname(target), exist_ok=True)
     with open(target, "wb") as f:
-        f.write(marshal.dumps(data))
+        f.write(marshal.dumps(pack(data)))
     return [target]
 
 
@@ -259,7 +293,7 @@ def _load() -> dict[str, Any]:
     data = _read(cache)
     if data is not None:
         return data
-    data = compile_dir(DATA_DIR)
+    data = pack(compile_dir(DATA_DIR))
     try:
         os.makedirs(os.path.dirname(cache), exist_ok=True)
         tmp = f"{cache}.{os.getpid()}.tmp"
