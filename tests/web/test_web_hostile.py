@@ -98,7 +98,7 @@ def test_healthz_is_json_and_headers_name_the_edition(serve) -> None:
 # -- defect 9 ------------------------------------------------------------------------------------
 
 def test_a_large_span_is_cached_and_a_304_renders_nothing(serve) -> None:
-    """/api/ports/0-4095 is 5 MB of JSON (0.3-0.8 s of CPU to render): a 304 must cost no render,
+    """/api/ports/0-4095 is the largest answer (0.8 MB of JSON, a line per port): a 304 must cost no render,
     and a repeated request must come from the cache. Measured as the server's own CPU time."""
     server = serve()
     c = httpx.Client(base_url=server.url, timeout=60)
@@ -110,7 +110,7 @@ def test_a_large_span_is_cached_and_a_304_renders_nothing(serve) -> None:
         assert r.status_code == 304 and r.content == b"" and r.headers["etag"] == etag
     not_modified = server_cpu_seconds(pid) - before
     first = c.get("/api/ports/0-4095")
-    assert first.status_code == 200 and len(first.content) > 4_000_000 and first.headers["etag"] == etag
+    assert first.status_code == 200 and len(first.content) > 500_000 and first.headers["etag"] == etag
     before = server_cpu_seconds(pid)
     for _ in range(3):
         again = c.get("/api/ports/0-4095")
