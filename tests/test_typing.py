@@ -14,7 +14,7 @@ MACHINE = ["system", "cli/who.py", "cli/listening.py", "cli/listening_lean.py", 
            "cli/ephemeral.py", "cli/port_machine.py", "cli/render_machine.py"]
 ADVICE = ["advice.py", "cli/advise.py", "cli/suggest.py", "cli/check_name.py",
           "cli/request.py", "cli/render_advice.py", "cli/port_advice.py"]
-HISTORY = ["registry/history.py", "registry/history_build.py", "store/editions.py", "export/files.py", "cli/history.py", "cli/diff.py", "cli/update.py",
+HISTORY = ["registry/history", "store/editions.py", "export/files.py", "cli/history.py", "cli/diff.py", "cli/update.py",
            "cli/edition.py", "cli/export.py", "cli/history_text.py"]
 
 

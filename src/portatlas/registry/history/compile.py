@@ -1,0 +1,127 @@
+"""Compile the compact history into the per-port file ``compiled`` reads (format in its docstring).
+
+Every port's timeline is ``timelines.from_history`` of it; ports covered by
+the same record versions share one, so there are some 7,000 to compute, not
+65,536 (about half a second). Done when the package is built, or once into
+the cache directory by an editable checkout.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+import zlib
+from array import array
+from pathlib import Path
+from typing import Any
+
+from portatlas.model import TRANSPORTS
+from portatlas.registry.history.compact import History
+from portatlas.registry.history.compiled import (
+    FORMAT,
+    KINDS,
+    MAGIC,
+    SHIPPED_PATH,
+    STATES,
+)
+from portatlas.registry.history.rows import Row, record_row
+from portatlas.registry.history.timelines import timeline
+from portatlas.registry.history.values import TransportHistory
+
+SYSTEM_LAST = 1023  # the System range, whose lost assignments the header lists
+
+
+def compile_file(source: str) -> bytes:
+    """The compiled history of the compact history file ``source``."""
+    if os.path.realpath(source) == os.path.realpath(SHIPPED_PATH):
+        from portatlas.registry.history.compact import history
+
+        h = history()  # this process's own, loaded once (and its marshal cache)
+    else:
+        h = History.load(Path(source), use_cache=False)  # another copy (a build): keep the user's cache out
+    return compile_history(h, os.stat(source).st_size)
+
+
+def compile_history(h: History, source_size: int) -> bytes:
+    """The compiled file's bytes for the compact history ``h`` (read from a file of ``source_size`` bytes)."""
+    pos = {d: i for i, d in enumerate(h.editions)}
+    cover = h.cover_table()
+    by_cover: dict[tuple[int, ...], tuple[int, list[tuple[str, str, str, str]]]] = {}
+    by_bytes: dict[bytes, int] = {}
+    blobs: list[bytes] = []
+    port_blob = array("H", bytes(2 * 65536))
+    lost: list[tuple[int, str, str, str, str]] = []
+    for port in range(65536):
+        known = by_cover.get(cover[port])
+        if known is None:
+            runs = h.runs_of(cover[port])
+            ths = tuple(timeline(port, t, runs) for t in TRANSPORTS)
+            blob = encode(ths, pos)
+            b = by_bytes.get(blob)
+            if b is None:
+                b = by_bytes[blob] = len(blobs)
+                blobs.append(blob)
+            known = by_cover[cover[port]] = (b, _lost(ths))
+        port_blob[port] = known[0]
+        if port <= SYSTEM_LAST:
+            lost.extend((port, *x) for x in known[1])
+    if len(blobs) >= 65536:
+        raise ValueError(f"{len(blobs)} distinct timelines do not fit the file's 16-bit table")
+    offsets = array("I", [0])
+    for blob in blobs:
+        offsets.append(offsets[-1] + len(blob))
+    crcs = array("I", (zlib.crc32(b) for b in blobs))
+    counts = array("I", (c for i in range(len(h.editions)) for c in h.state_counts(i)))
+    parts = {"port_blob": port_blob.tobytes(), "blob_offsets": offsets.tobytes(),
+             "blob_crcs": crcs.tobytes(), "counts": counts.tobytes(), "timelines": b"".join(blobs)}
+    index_crc = 0
+    for name in ("port_blob", "blob_offsets", "blob_crcs"):
+        index_crc = zlib.crc32(parts[name], index_crc)
+    header: dict[str, Any] = {
+        "format": FORMAT, "source_size": source_size, "byteorder": sys.byteorder,
+        "editions": tuple(h.editions), "gaps": tuple(h.gaps), "deassignments": tuple(lost),
+        "blobs": len(blobs), "index_crc": index_crc,
+    }
+    return _assemble(header, parts)
+
+
+def encode(ths: tuple[TransportHistory, ...], pos: dict[str, int]) -> bytes:
+    """One timeline blob: the distinct rows of its events, then each transport's events."""
+    rows: dict[Row, int] = {}
+    per_transport = []
+    for th in ths:
+        events = []
+        for ev in th.events:
+            shown = tuple(rows.setdefault(record_row(r), len(rows)) for r in ev.records)
+            events.append((KINDS.index(ev.kind), STATES.index(ev.state.value), pos[ev.first],
+                           -1 if ev.before is None else pos[ev.before], shown,
+                           tuple((c.field, c.old, c.new, c.record) for c in ev.changes)))
+        per_transport.append(tuple(events))
+    return marshal.dumps((tuple(rows), tuple(per_transport)))
+
+
+def _lost(ths: tuple[TransportHistory, ...]) -> list[tuple[str, str, str, str]]:
+    """(transport, name, last edition with it, first without) for each assignment a timeline loses."""
+    out = []
+    for th in ths:
+        for ev in th.events:
+            for c in ev.changes:
+                if c.field == "name" and c.new is None and c.old and ev.before is not None:
+                    out.append((th.transport.value, c.old, ev.before, ev.first))
+    return out
+
+
+def _assemble(header: dict[str, Any], parts: dict[str, bytes]) -> bytes:
+    layout: dict[str, tuple[int, int]] = {}
+    chunks: list[bytes] = []
+    pos = 0
+    for name, blob in parts.items():
+        pad = -pos % 8
+        chunks.append(b"\0" * pad + blob)
+        layout[name] = (pos + pad, len(blob))
+        pos += pad + len(blob)
+    head = marshal.dumps({**header, "layout": layout})
+    prefix = MAGIC + len(head).to_bytes(8, "little") + zlib.crc32(head).to_bytes(4, "little") + b"\0" * 4
+    start = len(prefix) + len(head)
+    return b"".join([prefix, head, b"\0" * (-start % 8), *chunks])
