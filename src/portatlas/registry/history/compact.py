@@ -74,6 +74,10 @@ class History:
     def __repr__(self) -> str:
         return f"<History {len(self.editions)} editions {self.editions[0]} to {self.editions[-1]}>"
 
+    def __len__(self) -> int:
+        """How many distinct record versions the editions hold."""
+        return len(self._raw)
+
     def __contains__(self, edition: object) -> bool:
         return edition in self._pos
 
