@@ -119,10 +119,10 @@ def next_edition(xml: bytes) -> bytes:
     """A made-up edition after the bundled one: tacacss's TCP row gone, postgresql's TCP row reworded."""
     xml = xml.replace(b"<updated>2026-08-17</updated>", b"<updated>2026-09-01</updated>", 1)
     xml, n = re.subn(rb"<record[^>]*>\s*<name>tacacss</name>\s*<protocol>tcp</protocol>.*?</record>", b"",
-                     xml, count=1, flags=re.S)
+                     xml, count=1, flags=re.DOTALL)
     assert n == 1
     xml, n = re.subn(rb"(<name>postgresql</name>\s*<protocol>tcp</protocol>.*?<description>)PostgreSQL Database<",
-                     rb"\1PostgreSQL Database Server<", xml, count=1, flags=re.S)
+                     rb"\1PostgreSQL Database Server<", xml, count=1, flags=re.DOTALL)
     assert n == 1
     return xml
 
