@@ -52,12 +52,13 @@ def compile_history(h: History, source_size: int) -> bytes:
     blobs: list[bytes] = []
     port_blob = array("H", bytes(2 * 65536))
     lost: list[tuple[int, str, str, str, str]] = []
+    made: dict[int, Row] = {}  # id of a Record (h keeps each version's once) to its row
     for port in range(65536):
         known = by_cover.get(cover[port])
         if known is None:
             runs = h.runs_of(cover[port])
             ths = tuple(timeline(port, t, runs) for t in TRANSPORTS)
-            blob = encode(ths, pos)
+            blob = encode(ths, pos, made)
             b = by_bytes.get(blob)
             if b is None:
                 b = by_bytes[blob] = len(blobs)
@@ -86,16 +87,26 @@ def compile_history(h: History, source_size: int) -> bytes:
     return _assemble(header, parts)
 
 
-def encode(ths: tuple[TransportHistory, ...], pos: dict[str, int]) -> bytes:
-    """One timeline blob: the distinct rows of its events, then each transport's events."""
+def encode(ths: tuple[TransportHistory, ...], pos: dict[str, int], made: dict[int, Row] | None = None) -> bytes:
+    """One timeline blob: the distinct rows of its events, then each transport's events.
+
+    ``made`` remembers the rows of records seen before (by identity: the records must outlive it).
+    """
+    if made is None:
+        made = {}
     rows: dict[Row, int] = {}
     per_transport = []
     for th in ths:
         events = []
         for ev in th.events:
-            shown = tuple(rows.setdefault(record_row(r), len(rows)) for r in ev.records)
+            shown = []
+            for r in ev.records:
+                row = made.get(id(r))
+                if row is None:
+                    row = made[id(r)] = record_row(r)
+                shown.append(rows.setdefault(row, len(rows)))
             events.append((KINDS.index(ev.kind), STATES.index(ev.state.value), pos[ev.first],
-                           -1 if ev.before is None else pos[ev.before], shown,
+                           -1 if ev.before is None else pos[ev.before], tuple(shown),
                            tuple((c.field, c.old, c.new, c.record) for c in ev.changes)))
         per_transport.append(tuple(events))
     return marshal.dumps((tuple(rows), tuple(per_transport)))
