@@ -75,14 +75,14 @@ def compile_history(h: History, source_size: int) -> bytes:
     crcs = array("I", (zlib.crc32(b) for b in blobs))
     counts = array("I", (c for i in range(len(h.editions)) for c in h.state_counts(i)))
     parts = {"port_blob": port_blob.tobytes(), "blob_offsets": offsets.tobytes(),
-             "blob_crcs": crcs.tobytes(), "counts": counts.tobytes(), "timelines": b"".join(blobs)}
+             "blob_crcs": crcs.tobytes(), "timelines": b"".join(blobs)}
     index_crc = 0
     for name in ("port_blob", "blob_offsets", "blob_crcs"):
         index_crc = zlib.crc32(parts[name], index_crc)
     header: dict[str, Any] = {
         "format": FORMAT, "source_size": source_size, "byteorder": sys.byteorder,
         "editions": tuple(h.editions), "gaps": tuple(h.gaps), "deassignments": tuple(lost),
-        "blobs": len(blobs), "index_crc": index_crc,
+        "counts": counts.tobytes(), "blobs": len(blobs), "index_crc": index_crc,
     }
     return _assemble(header, parts)
 

@@ -10,7 +10,7 @@ versions. The compiled file holds the answers ready-made:
   was compiled from: another size means another history, so it is stale),
   ``byteorder`` (the arrays are native), the ``editions`` (dates), the
   ``gaps``, ``counts`` (per edition, 12 ``(assigned, reserved, unassigned)``
-  triples in the order of ``PortRange`` then ``TRANSPORTS``, as uint32),
+  triples in the order of ``PortRange`` then ``TRANSPORTS``, as uint32 bytes),
   ``deassignments`` (see ``system_deassignments``), ``blobs`` (how many
   distinct timelines), ``layout`` (name to offset and length) and
   ``index_crc``;
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
     from portatlas.model import Record
 
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"portatlas history index\n"
 KINDS = ("present", "assigned", "de-assigned", "reserved", "released", "changed")
 STATES = ("assigned", "reserved", "unassigned")
@@ -119,7 +119,7 @@ class Compiled:
             self.editions: tuple[str, ...] = header["editions"]
             self.gaps: tuple[tuple[str, str], ...] = header["gaps"]
             self.deassignments: tuple[tuple[int, str, str, str, str], ...] = header["deassignments"]
-            self._counts = parts["counts"].cast("I")
+            self._counts = memoryview(header["counts"]).cast("I")
             if len(self._counts) != 36 * len(self.editions) or not self.editions:
                 raise Damaged("counts of the wrong size")
         except (KeyError, TypeError, ValueError, EOFError, IndexError) as e:
