@@ -13,7 +13,11 @@ editions.
 
 from __future__ import annotations
 
+import os
+
 from portatlas.model import TRANSPORTS, PortRange, State, Transport
+from portatlas.query.grammar import parse_port
+from portatlas.registry.history import compiled
 from portatlas.registry.history.rows import field_changes, fields
 from portatlas.registry.history.values import (
     FieldChange,
@@ -21,6 +25,7 @@ from portatlas.registry.history.values import (
     PortHistory,
     TransportHistory,
 )
+from portatlas.source.paths import data_dir_str
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the port's path
 if TYPE_CHECKING:
@@ -42,15 +47,12 @@ def port_history(port: int, transport: Transport | str | None = None, *,
     Covers the shipped editions and, with ``include_stored``, the newer
     editions ``portatlas update`` stored.
     """
-    from portatlas.query.grammar import parse_port
-    from portatlas.registry.history import compiled
-
     port = parse_port(port)
     wanted = Transport(transport) if transport else None
     c, ths = compiled.port_transports(port, wanted)
     dates: Sequence[str] = c.editions
     found_gaps = c.gaps
-    if include_stored:
+    if include_stored and _has_store():
         from portatlas.registry.history.stored import newer_editions
 
         newer = newer_editions(dates[-1])
@@ -68,6 +70,11 @@ def port_history(port: int, transport: Transport | str | None = None, *,
         port=port, range=PortRange.of(port), first_edition=dates[0], last_edition=dates[-1],
         editions=len(dates), gaps=found_gaps, transports=ths,
     )
+
+
+def _has_store() -> bool:
+    """Whether ``portatlas update`` ever stored an edition (its bookkeeping exists): one ``stat``."""
+    return os.path.exists(os.path.join(data_dir_str(), "editions", "meta.json"))
 
 
 def from_history(h: History, port: int) -> tuple[TransportHistory, ...]:
