@@ -224,6 +224,31 @@ def test_a_damaged_cache_file_is_compiled_again_never_believed(tmp_path: Path) -
         assert compiled.Compiled(rewritten, SHIPPED.stat().st_size).transports(300) == from_history(history(), 300)
 
 
+def test_without_a_file_or_a_writable_cache_each_port_is_made_when_asked(
+        package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No compiled file and no cache to write one: nothing is compiled ahead, and the answers are the same."""
+    from portatlas.registry.history.compile import InMemory
+
+    bare = tmp_path / "pkg"
+    (bare / "data").mkdir(parents=True)
+    shutil.copyfile(SHIPPED, bare / "data" / SHIPPED.name)
+    monkeypatch.setenv("PORTATLAS_CACHE_DIR", "/dev/null/x")
+    lazy = compiled.load(str(bare))
+    assert isinstance(lazy, InMemory) and lazy.path is None
+    full = compiled.load(str(package), use_cache=False)
+    assert isinstance(full, compiled.Compiled)
+    for port in (0, 2, 300, 831, 993, 1023, 5432, 6000, 49151, 65535):
+        assert lazy.transports(port) == full.transports(port), port
+        assert lazy.transports(port, Transport.SCTP) == full.transports(port, Transport.SCTP)
+    assert (lazy.editions, lazy.gaps, lazy.deassignments) == (full.editions, full.gaps, full.deassignments)
+    assert all(lazy.counts(i) == full.counts(i) for i in range(len(full.editions)))
+    # With a writable cache directory, the same package compiles its file there once.
+    monkeypatch.setenv("PORTATLAS_CACHE_DIR", str(tmp_path / "cache"))
+    written = compiled.load(str(bare))
+    assert isinstance(written, compiled.Compiled) and written.path is None
+    assert compiled.load(str(bare)).path == compiled.cache_path(str(bare / "data" / SHIPPED.name))
+
+
 def test_no_writable_cache_directory_still_answers_without_a_word() -> None:
     want = run_cli("history", "300")
     got = run_cli("history", "300", env={"PORTATLAS_CACHE_DIR": "/dev/null/x"})

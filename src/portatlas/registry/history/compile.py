@@ -2,8 +2,9 @@
 
 Every port's timeline is ``timelines.from_history`` of it; ports covered by
 the same record versions share one, so there are some 7,000 to compute, not
-65,536 (about half a second). Done when the package is built, or once into
-the cache directory by an editable checkout.
+65,536 (about a second). Done when the package is built, or once into the
+cache directory by an editable checkout; ``InMemory`` answers the same,
+port by port, where no file can be written.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from array import array
 from pathlib import Path
 from typing import Any
 
-from portatlas.model import TRANSPORTS
+from portatlas.model import TRANSPORTS, Transport
 from portatlas.registry.history.compact import History
 from portatlas.registry.history.compiled import (
     FORMAT,
@@ -26,7 +27,7 @@ from portatlas.registry.history.compiled import (
     STATES,
 )
 from portatlas.registry.history.rows import Row, record_row
-from portatlas.registry.history.timelines import timeline
+from portatlas.registry.history.timelines import from_history, timeline
 from portatlas.registry.history.values import TransportHistory
 
 SYSTEM_LAST = 1023  # the System range, whose lost assignments the header lists
@@ -34,13 +35,50 @@ SYSTEM_LAST = 1023  # the System range, whose lost assignments the header lists
 
 def compile_file(source: str) -> bytes:
     """The compiled history of the compact history file ``source``."""
+    return compile_history(_history_of(source), os.stat(source).st_size)
+
+
+class InMemory:
+    """What the compiled file would answer, made from the compact history as it is asked.
+
+    For a process that has no compiled file and cannot write one (no
+    writable cache directory): it loads the compact history (0.1-0.3 s) and
+    makes each port's timeline when first asked, instead of compiling all of
+    them (about a second) for nothing.
+    """
+
+    path = None  # no file behind it
+
+    def __init__(self, source: str) -> None:
+        self._h = _history_of(source)
+        self.editions: tuple[str, ...] = self._h.editions
+        self.gaps: tuple[tuple[str, str], ...] = self._h.gaps
+        self._lost: tuple[tuple[int, str, str, str, str], ...] | None = None
+
+    @property
+    def deassignments(self) -> tuple[tuple[int, str, str, str, str], ...]:
+        """(port, transport, name, last edition with it, first without), as ``compiled.Compiled`` has them."""
+        if self._lost is None:
+            self._lost = tuple((port, *x) for port in range(SYSTEM_LAST + 1)
+                               for x in _lost(from_history(self._h, port)))
+        return self._lost
+
+    def counts(self, i: int) -> tuple[int, ...]:
+        """Edition ``i``'s 36 state counts (see ``compiled.Compiled.counts``)."""
+        return tuple(self._h.state_counts(i))
+
+    def transports(self, port: int, transport: Transport | None = None) -> tuple[TransportHistory, ...]:
+        """The port's timeline on every transport (or one), as the shipped editions give it."""
+        ths = from_history(self._h, port)
+        return ths if transport is None else tuple(th for th in ths if th.transport is transport)
+
+
+def _history_of(source: str) -> History:
     if os.path.realpath(source) == os.path.realpath(SHIPPED_PATH):
         from portatlas.registry.history.compact import history
 
-        h = history()  # this process's own, loaded once (and its marshal cache)
-    else:
-        h = History.load(Path(source), use_cache=False)  # another copy (a build): keep the user's cache out
-    return compile_history(h, os.stat(source).st_size)
+        return history()  # this process's own, loaded once (and its marshal cache)
+    return History.load(Path(source), use_cache=False)  # another copy (a build): keep the user's cache out
 
 
 def compile_history(h: History, source_size: int) -> bytes:

@@ -28,9 +28,10 @@ versions. The compiled file holds the answers ready-made:
 
 The file is what ``port_history(port, include_stored=False)`` gives, for
 every port. It ships in the package (``write``, called when the package is
-built); an editable checkout compiles it once into the cache directory, and
-where that cannot be written, in memory in each process (about a second).
-A damaged or truncated file is never believed: it is compiled again.
+built); an editable checkout compiles it once into the cache directory
+(about a second), and where that cannot be written, each process makes the
+timelines it asks for from the compact history (``compile.InMemory``). A
+damaged, truncated or stale file is never believed: it is compiled again.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from portatlas.model import Record
+    from portatlas.registry.history.compile import InMemory
 
 FORMAT = 2
 MAGIC = b"portatlas history index\n"
@@ -167,10 +169,10 @@ class Compiled:
         return tuple(out)
 
 
-_OPENED: Compiled | None = None
+_OPENED: Compiled | InMemory | None = None
 
 
-def opened() -> Compiled:
+def opened() -> Compiled | InMemory:
     """The compiled history this process answers from, opened (or compiled) once."""
     global _OPENED
     if _OPENED is None:
@@ -178,7 +180,8 @@ def opened() -> Compiled:
     return _OPENED
 
 
-def port_transports(port: int, transport: Transport | None = None) -> tuple[Compiled, tuple[TransportHistory, ...]]:
+def port_transports(port: int, transport: Transport | None = None,
+                    ) -> tuple[Compiled | InMemory, tuple[TransportHistory, ...]]:
     """The compiled history in use and ``port``'s timelines from it; a damaged file is compiled again."""
     global _OPENED
     c = opened()
@@ -191,11 +194,14 @@ def port_transports(port: int, transport: Transport | None = None) -> tuple[Comp
         return c, c.transports(port, transport)
 
 
-def load(package_dir: str = _PKG, *, skip: tuple[str, ...] = (), use_cache: bool = True) -> Compiled:
+def load(package_dir: str = _PKG, *, skip: tuple[str, ...] = (),
+         use_cache: bool = True) -> Compiled | InMemory:
     """The compiled history: the package's own file, else the cache directory's, else compiled now.
 
-    Compiling (about a second) writes the cache file for the next process
-    when it can; an unwritable cache directory only costs that time again.
+    Compiling (about a second) writes the cache file for the next process.
+    Where the cache directory cannot be written, nothing is compiled ahead:
+    each port's timeline is made from the compact history when asked
+    (``compile.InMemory``), so such a process only pays for what it asks.
     Paths in ``skip`` were found damaged: the cache file is then rewritten.
     """
     source = os.path.join(package_dir, "data", "history.json.xz")
@@ -215,11 +221,12 @@ def load(package_dir: str = _PKG, *, skip: tuple[str, ...] = (), use_cache: bool
             return Compiled.open(path, size)
         except (OSError, ValueError, Damaged):
             continue  # missing, empty (mmap refuses), stale or damaged: the next one, or compile
-    from portatlas.registry.history.compile import compile_file
+    from portatlas.registry.history.compile import InMemory, compile_file
 
+    if cache is None or not _writable(os.path.dirname(cache)):
+        return InMemory(source)
     blob = compile_file(source)
-    if cache is not None:
-        _write_atomically(cache, blob)
+    _write_atomically(cache, blob)
     return Compiled(blob, size)
 
 
@@ -238,6 +245,14 @@ def write(package_dir: str) -> list[str]:
         f.write(blob)
     os.replace(tmp, target)
     return [target]
+
+
+def _writable(directory: str) -> bool:
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(directory, os.W_OK)
 
 
 def _write_atomically(path: str, blob: bytes) -> None:
