@@ -62,7 +62,6 @@ if TYPE_CHECKING:
     from portatlas.registry.history.timelines import port_history, timeline
     from portatlas.registry.history.values import (
         GAP_DAYS,
-        Deassignment,
         DiffCounts,
         Edition,
         EditionDiff,
@@ -78,7 +77,7 @@ if TYPE_CHECKING:
     )
 
 _WHERE = {
-    **dict.fromkeys(("GAP_DAYS", "Deassignment", "DiffCounts", "Edition", "EditionDiff", "FieldChange",
+    **dict.fromkeys(("GAP_DAYS", "DiffCounts", "Edition", "EditionDiff", "FieldChange",
                      "PortEvent", "PortHistory", "RecordChange", "ServiceEvent", "ServiceHistory",
                      "StatsOverTime", "TransportHistory", "when"), "values"),
     **dict.fromkeys(("Row", "field_changes", "record_row", "row_label", "row_record"), "rows"),
@@ -93,7 +92,6 @@ _WHERE = {
 __all__ = [
     "GAP_DAYS",
     "SHIPPED",
-    "Deassignment",
     "DiffCounts",
     "Edition",
     "EditionDiff",

@@ -7,7 +7,7 @@ it was compiled; editions ``portatlas update`` stored later add their counts.
 from __future__ import annotations
 
 from portatlas.model import TRANSPORTS, PortRange, StateCounts, Stats, Transport
-from portatlas.registry.history.values import Deassignment, StatsOverTime
+from portatlas.registry.history.values import StatsOverTime
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the port's path
 if TYPE_CHECKING:
@@ -27,8 +27,9 @@ def stats_over_time(*, include_stored: bool = True) -> StatsOverTime:
     return StatsOverTime(tuple(out))
 
 
-def system_deassignments() -> tuple[Deassignment, ...]:
-    """Every assignment a System port (0-1023) lost across the shipped editions, by port then transport.
+def system_deassignments() -> tuple[tuple[int, Transport, str, str, str], ...]:
+    """Every assignment a System port (0-1023) lost across the shipped editions, by port then transport:
+    (port, transport, name, last edition with it, first edition without it).
 
     Each is a name that stopped being assigned on (port, transport) from one
     edition to the next: de-assigned or revoked (the registry does not say
@@ -37,7 +38,7 @@ def system_deassignments() -> tuple[Deassignment, ...]:
     """
     from portatlas.registry.history import compiled
 
-    return tuple(Deassignment(p, Transport(t), name, last, first)
+    return tuple((p, Transport(t), name, last, first)
                  for p, t, name, last, first in compiled.opened().deassignments)
 
 

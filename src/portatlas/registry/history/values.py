@@ -90,22 +90,6 @@ class PortHistory:
 
 
 @value
-class Deassignment:
-    """A port of the System range that lost an assignment: de-assigned or revoked (the registry
-    does not say which), or its service renamed.
-
-    ``last_with`` is the last edition assigning ``name`` on (``port``,
-    ``transport``), ``first_without`` the first edition after it without.
-    """
-
-    port: int
-    transport: Transport
-    name: str
-    last_with: str
-    first_without: str
-
-
-@value
 class ServiceEvent:
     """One step of a service name's timeline: its rows changed between ``before`` and ``first``.
 
