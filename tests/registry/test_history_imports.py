@@ -43,4 +43,3 @@ def test_json_doc_names_every_field() -> None:
                 update.UpdateResult, editions.EditionInUse, editions.StoredEdition):
         for name in fields(cls):
             assert f"`{name}`" in doc, f"{cls.__name__}.{name}"
-
