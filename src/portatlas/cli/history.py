@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from portatlas.cli import history_text
-from portatlas.cli.common import emit_json, parser, write
 from portatlas.errors import BadInput
 from portatlas.query.grammar import parse_port, parse_transport
 from portatlas.registry.history import port_history
+from portatlas.cli import history_text
+from portatlas.cli.common import emit_json, parser, write
 
 
 def run(argv: list[str]) -> int:

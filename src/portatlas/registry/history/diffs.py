@@ -119,11 +119,17 @@ def resolve(spec: str, *, on_or_before: bool = False) -> Edition:
             return Edition(date, "history", tuple(history().rows_at(date)))
         reg = Registry.from_file(where)
         return Edition(reg.edition, where, rows_of(reg))
-    path = Path(spec).expanduser()
-    if path.is_file():
+    try:
+        path = Path(spec).expanduser()
+        is_file = path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL in it
+        is_file = False
+    if is_file:
         reg = Registry.from_file(path)
         return Edition(reg.edition, str(path), rows_of(reg))
-    raise BadInput(f"{spec!r} is not an edition: give a date YYYY-MM-DD, 'latest', 'current' "
+    from portatlas.query.grammar import shown
+
+    raise BadInput(f"{shown(spec)} is not an edition: give a date YYYY-MM-DD, 'latest', 'current' "
                    "or a registry XML file")
 
 
