@@ -15,7 +15,7 @@ MACHINE = ["system", "cli/who.py", "cli/free.py", "cli/firewall.py", "cli/comple
            "cli/json_lines.py", "cli/ephemeral.py", "cli/render_machine.py"]
 ADVICE = ["advice.py", "cli/advise.py", "cli/suggest.py", "cli/check_name.py",
           "cli/request.py", "cli/render_advice.py"]
-HISTORY = ["registry/history.py", "registry/history_build.py", "store/editions.py", "export/files.py", "cli/history.py", "cli/diff.py", "cli/update.py",
+HISTORY = ["registry/history", "store/editions.py", "export/files.py", "cli/history.py", "cli/diff.py", "cli/update.py",
            "cli/edition.py", "cli/export.py", "cli/history_text.py"]
 # The site's URL, search-engine, static-file and compression modules, and the feedback schema.
 SITE = ["web/urls.py", "web/seo.py", "web/assets.py", "web/compress.py", "web/contexts.py", "store/schema.py"]

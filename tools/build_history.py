@@ -4,7 +4,7 @@
 
 Streams the tar.xz (never unpacks it to disk), parses every edition with the
 project's own parser and index, and writes the compact history the package
-ships (see portatlas.registry.history_build for the format). Takes a few
+ships (see portatlas.registry.history.build for the format). Takes a few
 minutes for the 382 editions; run it again when the archive gains editions.
 """
 
@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from portatlas.registry import history_build
+from portatlas.registry.history import build as history_build
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "src" / "portatlas" / "data" / "history.json.xz"
 

@@ -5,7 +5,7 @@ Every answer portatlas gives is made of these. They behave like
 members, but importing ``dataclasses`` (it loads ``inspect``, ``re`` and
 ``ast``) or ``enum`` costs about 25 ms here, more than the whole answer to
 ``portatlas PORT`` may take. A value class gets ``__slots__``, an
-``__init__`` compiled once, ``__repr__``, ``__eq__``, ``__hash__``, pickling,
+``__init__`` compiled at its first instance, ``__repr__``, ``__eq__``, ``__hash__``, pickling,
 and refuses assignment; mypy sees it as a frozen dataclass
 (``dataclass_transform``).
 
@@ -81,16 +81,25 @@ def _value(cls: type[T]) -> type[T]:
         body.append(f"    _set(self, {n!r}, {n})")
     src = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "    pass") + "\n"
     scope: dict[str, Any] = {"_set": object.__setattr__, **{f"_d_{n}": v for n, v in defaults.items()}}
-    exec(compile(src, f"<value {cls.__name__}>", "exec"), scope)  # noqa: S102 - our own generated source
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        # Compiled at the first instance, not at class creation: compiling costs ~0.2 ms a
+        # class, and a module's classes that a run never makes then cost nothing.
+        exec(compile(src, f"<value {cls.__name__}>", "exec"), scope)  # noqa: S102 - our own generated source
+        init = scope["__init__"]
+        init.__qualname__ = f"{new.__qualname__}.__init__"
+        new.__init__ = init
+        init(self, *args, **kwargs)
+
     ns = {k: v for k, v in cls.__dict__.items() if k not in names and k not in ("__dict__", "__weakref__")}
     ns.update(
-        __slots__=names, __fields__=names, __match_args__=names, __init__=scope["__init__"],
+        __slots__=names, __fields__=names, __match_args__=names, __init__=__init__,
         __repr__=ns.get("__repr__", _repr), __eq__=_eq, __hash__=_hash, __reduce__=_reduce,
         __setattr__=_frozen_setattr, __delattr__=_frozen_delattr,
     )
     new: type[T] = type(cls.__name__, cls.__bases__, ns)
     new.__qualname__ = cls.__qualname__
-    new.__init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
     return new
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portatlas.registry import history_build
+from portatlas.registry.history import build as history_build
 from portatlas.registry.history import SHIPPED
 
 # The first two editions, both sides of the 2024-2025 gap, the last: versions that

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portatlas.errors import BadInput
 from portatlas.query.grammar import parse_port, parse_transport
-from portatlas.registry.history import port_history, service_history
+from portatlas.registry.history import port_history
 from portatlas.cli import history_text
 from portatlas.cli.common import Parser, completes, emit_json, parser, write
 
@@ -27,6 +27,8 @@ def run(argv: list[str]) -> int:
         # A service name: when it was registered, its rows changed, its ports given back.
         if args.transport:
             raise BadInput("--transport applies to a port's history; a service's history shows all its rows")
+        from portatlas.registry.history import service_history
+
         sh = service_history(text)
         emit_json(sh) if args.json else write(history_text.service_history_text(sh))
         return 0

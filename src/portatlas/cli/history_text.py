@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from portatlas.model import PortRange, Record, State, Transport
-from portatlas.store.editions import EditionInUse, StoredEdition
-from portatlas.registry.history import (
-    EditionDiff,
-    FieldChange,
-    PortEvent,
-    PortHistory,
-    ServiceHistory,
-    StatsOverTime,
-    TransportHistory,
-    row_label,
-)
-from portatlas.source.update import UpdateResult
 from portatlas.cli.common import bold
-from portatlas.cli.render import REGISTRY_TITLE
+from portatlas.model import PortRange, State, Transport
+from portatlas.registry.history.rows import row_label
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # only named in annotations: `portatlas history` need not load the updater
+    from collections.abc import Sequence
+
+    from portatlas.model import Record
+    from portatlas.registry.history.values import (
+        EditionDiff,
+        FieldChange,
+        PortEvent,
+        PortHistory,
+        ServiceHistory,
+        StatsOverTime,
+        TransportHistory,
+    )
+    from portatlas.source.update import UpdateResult
+    from portatlas.store.editions import EditionInUse, StoredEdition
 
 MAX_LISTED = 200  # per section of a diff on a terminal; --json has everything
 
@@ -189,6 +192,8 @@ def stats_over_time_text(s: StatsOverTime, transport: Transport, all_rows: bool 
     if not all_rows:
         out.append(f"{shown} of {len(s.editions)} editions shown: those whose counts changed "
                    "(--all for every edition, --json for every range and transport).")
+    from portatlas.cli.render import REGISTRY_TITLE  # render loads the atlas; a port's history does not
+
     out.append(f"Source: {REGISTRY_TITLE}, editions {s.editions[0].edition} to {s.editions[-1].edition}")
     return "\n".join(out)
 

@@ -35,7 +35,7 @@ def data_dir() -> Path:
     """The user's data directory for portatlas (``PORTATLAS_DATA_DIR`` overrides)."""
     from pathlib import Path
 
-    return Path(_data_dir_str())
+    return Path(data_dir_str())
 
 
 def current_pointer() -> Path:
@@ -55,7 +55,7 @@ def current_source_path() -> str:
     env = os.environ.get("PORTATLAS_REGISTRY")
     if env:
         return env
-    pointer = os.path.join(_data_dir_str(), "editions", "current")
+    pointer = os.path.join(data_dir_str(), "editions", "current")
     try:
         with open(pointer, encoding="utf-8") as f:
             name = f.read().strip()
@@ -98,7 +98,8 @@ def stored_edition(name: str) -> str | None:
     return None
 
 
-def _data_dir_str() -> str:
+def data_dir_str() -> str:
+    """``data_dir()`` as a string, without pathlib."""
     return _user_dir("PORTATLAS_DATA_DIR", "XDG_DATA_HOME", "~/.local/share", "user_data_dir")
 
 

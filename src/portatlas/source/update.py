@@ -20,8 +20,9 @@ from portatlas.source import paths as sources
 from portatlas.errors import RegistryError
 from portatlas.store import editions as store
 from portatlas.source.fetch import Fetched, Progress, fetch, settings
-from portatlas.registry.history import EditionDiff, _rows_of, diff_rows
-from portatlas.registry.history_build import Row, record_row
+from portatlas.registry.history.diffs import diff_rows, rows_of
+from portatlas.registry.history.values import EditionDiff
+from portatlas.registry.history.rows import Row, record_row
 
 MIN_RECORDS = 5000        # every edition since 2017 has over 13,900 rows
 MIN_SHARE = 0.8           # and a new edition never lost a fifth of them
@@ -49,7 +50,7 @@ def _rows(path: Path) -> tuple[str, list[Row]]:
     from portatlas.atlas import Registry
 
     reg = Registry.from_file(path)
-    return reg.edition, list(_rows_of(reg))
+    return reg.edition, list(rows_of(reg))
 
 
 def update(source: str | None = None, *, force: bool = False, max_bytes: int | None = None,
@@ -122,7 +123,7 @@ def _apply(got: Fetched, current_path: Path, current: Any, force: bool) -> Updat
         raise RegistryError(f"{what} is edition {new_edition}, older than {old_edition} in use; "
                             "nothing changed (--force switches to it anyway)")
     new_rows = [record_row(r) for r in parsed.records]
-    old_rows = list(_rows_of(current))
+    old_rows = list(rows_of(current))
     if new_edition == old_edition and new_rows == old_rows:
         _remember(got, current_path.name)
         return UpdateResult("unchanged", got.source, old_edition, new_edition, str(current_path),

@@ -20,8 +20,9 @@ Format (JSON, xz-compressed; ``FORMAT`` bumps on any change):
 - ``counts``: per edition, 12 ``[assigned, reserved, unassigned]`` triples in
   the order of ``PortRange`` then ``TRANSPORTS``.
 
-Build it with ``python tools/build_history.py ../shared/data/iana/history.tar.xz``;
-``tests/registry/test_history_build.py`` rebuilds a sample and compares.
+Build it with ``python tools/build_history.py ARCHIVE`` (the archive is a tar.xz of
+``YYYY-MM-DD.xml`` editions); ``tests/registry/test_history_build.py`` rebuilds a
+sample and compares. ``compile`` then turns it into the per-port file the package ships.
 """
 
 from __future__ import annotations
@@ -32,29 +33,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from portatlas.model import Record
+from portatlas.registry.history.rows import PersonRow, Row, record_row
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
 FORMAT = 1
-
-PersonRow = tuple[str, str | None, str | None, str | None, str | None]
-Row = tuple[Any, ...]
-"""A record as plain hashable data: ``Record``'s fields in order, people as ``PersonRow``."""
-
-
-def record_row(r: Record) -> Row:
-    """A ``Record`` as a hashable plain tuple (people kept whole, so a changed org is a change)."""
-    def people(ps: Iterable[Any]) -> tuple[PersonRow, ...]:
-        return tuple((p.id, p.name, p.org, p.uri, p.updated) for p in ps)
-
-    return (
-        r.name, r.transport.value if r.transport else None, r.low, r.high, r.description,
-        people(r.assignees), people(r.contacts),
-        tuple((x.type, x.data, x.text, x.section) for x in r.xrefs),
-        r.registered, r.updated, r.note, r.unauthorized, r.service_code,
-    )
 
 
 def edition_of(data: bytes) -> tuple[str, list[Row], list[list[int]]]:
