@@ -3,7 +3,7 @@ and what an older version left in the store. Real CLI processes against a real l
 
 from __future__ import annotations
 
-import dataclasses
+
 import json
 import lzma
 import os
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from portatlas.value import replace
 from portatlas.source.paths import BUNDLED
 
 from ..conftest import run_cli
@@ -86,7 +87,7 @@ def _leave_as_an_older_version_did(data: Path, edition: str) -> Path:
     path = d / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(with_edition(edition.encode()))
-    parsed = dataclasses.replace(parse(xml), edition=edition)
+    parsed = replace(parse(xml), edition=edition)
     cachefile.save(path, compile_registry(parsed, source=str(path)))
     meta = {"editions": {name: {"edition": edition, "source": "http://old.example/reg.xml",
                                 "sha256": "0123456789ab" + "0" * 52, "records": len(parsed.records),
