@@ -1,6 +1,11 @@
-"""Common use without assignment, from Debian's nmap-services (.ci/run installs nmap-common)."""
+"""Common use without assignment, from nmap-services: the tests' own small table, and Debian's real one
+when nmap-common is installed (.ci/run installs it)."""
 
 from __future__ import annotations
+
+import os
+
+import pytest
 
 from portatlas.advice import advise
 from portatlas.world import nmap
@@ -11,9 +16,14 @@ from ..conftest import run_cli
 from . import facts
 
 
-def test_nmap_services_is_installed_for_these_tests():
-    # CI installs Debian's nmap-common; without it the tests below would prove nothing.
-    assert facts.NMAP.is_file(), "install Debian's nmap-common (apt-get install nmap-common)"
+@pytest.fixture(params=["tests-table", "installed"])
+def nmap_table(request, monkeypatch):  # type: ignore[no-untyped-def]
+    """The nmap-services file a test reads: the tests' own, or the machine's real one (skipped without it)."""
+    if request.param == "installed":
+        if not facts.INSTALLED_NMAP.is_file():
+            pytest.skip(f"{facts.INSTALLED_NMAP} is not installed (apt-get install nmap-common; .ci/run does)")
+        monkeypatch.setenv("PORTATLAS_NMAP_SERVICES", str(facts.INSTALLED_NMAP))
+    return facts.nmap_path()
 
 
 def _common_unofficial(oracle) -> tuple[int, float, str]:
@@ -33,16 +43,18 @@ def test_a_common_unofficial_port_is_flagged(registry, oracle):
     a = advise(registry, p)
     r = next(r for r in a.reasons if r.code == "frequency.common")
     assert r.level is Level.CAUTION and a.verdict is Level.CAUTION
-    assert name in r.title and str(facts.NMAP) in r.source
+    assert name in r.title and os.environ["PORTATLAS_NMAP_SERVICES"] in r.source
     pct = f * 100
     assert (f"{pct:.2f}%" if pct >= 0.1 else f"{pct:.2g}%") in r.detail
 
 
-def test_table_agrees_with_a_plain_reading_of_the_file():
+def test_table_agrees_with_a_plain_reading_of_the_file(nmap_table):
     table, why = nmap.load()
     assert table is not None, why
-    freqs = facts.nmap_frequencies("tcp")
-    top = facts.nmap_top("tcp")
+    assert table.source == str(nmap_table)
+    freqs = facts.nmap_frequencies("tcp", nmap_table)
+    top = facts.nmap_top("tcp", path=nmap_table)
+    assert top, "no common port in the table"
     assert {p for p in range(65536) if table.is_common(p, Transport.TCP)} == top
     for p in (22, 80, 443, 8080, 5800, 65535):
         got = table.get(p, Transport.TCP)
