@@ -1,0 +1,168 @@
+"""The package as a user gets it: a wheel and an sdist built here, each installed into a fresh virtual
+environment outside the source tree (no editable install, no src on the path), and every face run
+from there with the working directory outside the tree too."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .conftest import ROOT
+from .web.conftest import free_port
+
+# One xdist worker builds once and installs both (the group keeps the module's tests together).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("install")]
+
+# What a checkout holds that a build must not see: environments, caches, earlier builds.
+IGNORED = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".peers",
+                                 ".pytest_cache", ".mypy_cache", ".hypothesis", ".ruff_cache", "compiled")
+
+
+@pytest.fixture(scope="module")
+def dists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """An sdist and a wheel, built (wheel from the sdist, as `python -m build` does) from a copy of the tree."""
+    base = tmp_path_factory.mktemp("build")
+    tree = base / "portatlas"
+    shutil.copytree(ROOT, tree, ignore=IGNORED)
+    out = base / "dist"
+    proc = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(tree)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return {"wheel": next(out.glob("portatlas-*.whl")), "sdist": next(out.glob("portatlas-*.tar.gz"))}
+
+
+class Installed:
+    """A fresh venv with one distribution installed, and a clean environment to run it in."""
+
+    def __init__(self, home: Path, dist: Path) -> None:
+        self.home = home
+        self.venv = home / "venv"
+        self.bin = self.venv / "bin"
+        # A venv without pip (seconds saved); this interpreter's pip installs into it. The project's
+        # distribution comes from its file, its dependencies from the package index as usual.
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(self.venv)], check=True, timeout=120)
+        proc = subprocess.run([sys.executable, "-m", "pip", "--python", str(self.bin / "python"), "install",
+                               "-q", "--disable-pip-version-check", str(dist)],
+                              capture_output=True, text=True, timeout=900, cwd=home)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        self.cwd = home / "elsewhere"
+        self.cwd.mkdir()
+        self.cache = home / "cache"
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("PORTATLAS_", "PYTHON", "VIRTUAL_ENV"))}
+        self.env.update(PORTATLAS_CACHE_DIR=str(self.cache), PORTATLAS_DATA_DIR=str(home / "data"),
+                        PATH=f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}")
+
+    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(self.bin / "portatlas"), *args], capture_output=True, text=True,
+                              env=self.env, cwd=self.cwd, timeout=timeout)
+
+    def package_dir(self) -> Path:
+        out = subprocess.run([str(self.bin / "python"), "-c", "import portatlas; print(portatlas.__file__)"],
+                             capture_output=True, text=True, env=self.env, cwd=self.cwd, check=True).stdout
+        return Path(out.strip()).parent
+
+
+@pytest.fixture(scope="module")
+def installs(dists: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Installed]:
+    """Both installs, made at once (mostly waiting on pip): about half the time of one after the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        made = {kind: pool.submit(Installed, tmp_path_factory.mktemp(f"installed-{kind}"), dist)
+                for kind, dist in dists.items()}
+        return {kind: f.result() for kind, f in made.items()}
+
+
+@pytest.fixture(scope="module", params=["wheel", "sdist"])
+def installed(request: pytest.FixtureRequest, installs: dict[str, Installed]) -> Installed:
+    return installs[request.param]
+
+
+@pytest.fixture
+def server(installed: Installed) -> Iterator[str]:
+    """`portatlas serve` from the installed package on a free loopback port; its base URL."""
+    port = free_port()
+    proc = subprocess.Popen([str(installed.bin / "portatlas"), "serve", "--port", str(port)], env=installed.env,
+                            cwd=installed.cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"serve exited {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "serve did not answer /healthz within 60 s"
+            time.sleep(0.1)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.communicate(timeout=30)
+
+
+def test_it_runs_from_the_venv_with_the_index_compiled_at_build_time(installed: Installed) -> None:
+    pkg = installed.package_dir()
+    assert installed.venv in pkg.parents and ROOT not in pkg.parents
+    for f in ("py.typed", "data/browser-bad-ports.txt", "data/history.json.xz", "data/common-use/README.md",
+              "data/compiled/registry.index", "web/templates/port.html", "web/static/site.css"):
+        assert (pkg / f).is_file(), f
+    r = installed.run("307")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert r.stdout.startswith("Port 307 is unassigned") and "301-307 Unassigned" in r.stdout
+    # The first run compiled nothing: no index in the cache directory (only the answer cache, if any).
+    assert not list(installed.cache.rglob("index-*")), sorted(installed.cache.rglob("*"))
+
+
+def test_serve_answers_pages_their_files_and_the_api(installed: Installed, server: str) -> None:
+    page = httpx.get(server + "/port/307")
+    assert page.status_code == 200 and "Port 307 is unassigned" in page.text
+    css = re.search(r'<link rel="stylesheet" href="([^"]+)"', page.text)
+    assert css, "the page links no stylesheet"
+    linked = [css.group(1), *re.findall(r'<script src="([^"]+)"', page.text)]
+    assert any("feedback.js" in u for u in linked), linked  # the page links its script (the feedback box)
+    static = installed.package_dir() / "web" / "static"
+    for url in linked:
+        got = httpx.get(server + url)
+        assert got.status_code == 200, url
+        assert got.content == (static / Path(url.split("?")[0]).name).read_bytes(), url
+    api = httpx.get(server + "/api/ports/307")
+    assert api.status_code == 200 and api.json()["port"] == 307
+    # While it serves: `listening` from the same install names the server's socket.
+    r = installed.run("listening")
+    assert r.returncode == 0, r.stderr
+    assert f"127.0.0.1:{server.rsplit(':', 1)[1]}" in r.stdout
+
+
+def test_export_site_of_some_ports(installed: Installed) -> None:
+    out = installed.home / "site"
+    r = installed.run("export", "site", str(out), "--ports", "300-310", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["directory"] == str(out)
+    assert sorted(int(p.name) for p in (out / "port").iterdir()) == list(range(300, 311))
+    assert sorted(p.name for p in (out / "api" / "ports").iterdir()) == [f"{p}.json" for p in range(300, 311)]
+    for page in ("index.html", "range/system/index.html", "gaps/index.html", "stats/index.html",
+                 "search/index.html", "ports/301-307/index.html", "service/tacacss/index.html"):
+        assert (out / page).is_file(), page
+    assert (out / "static" / "site.css").read_bytes() == (installed.package_dir() / "web/static/site.css").read_bytes()
+
+
+def test_history(installed: Installed) -> None:
+    r = installed.run("history", "300")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("Port 300: history in 382 editions of the registry")
