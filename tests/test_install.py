@@ -37,7 +37,7 @@ def dists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     shutil.copytree(ROOT, tree, ignore=IGNORED)
     out = base / "dist"
     proc = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(tree)],
-                          capture_output=True, text=True, timeout=600)
+                          check=False, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return {"wheel": next(out.glob("portatlas-*.whl")), "sdist": next(out.glob("portatlas-*.tar.gz"))}
 
@@ -54,7 +54,7 @@ class Installed:
         subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(self.venv)], check=True, timeout=120)
         proc = subprocess.run([sys.executable, "-m", "pip", "--python", str(self.bin / "python"), "install",
                                "-q", "--disable-pip-version-check", str(dist)],
-                              capture_output=True, text=True, timeout=900, cwd=home)
+                              check=False, capture_output=True, text=True, timeout=900, cwd=home)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
         self.cwd = home / "elsewhere"
         self.cwd.mkdir()
@@ -65,7 +65,7 @@ class Installed:
                         PATH=f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}")
 
     def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(self.bin / "portatlas"), *args], capture_output=True, text=True,
+        return subprocess.run([str(self.bin / "portatlas"), *args], check=False, capture_output=True, text=True,
                               env=self.env, cwd=self.cwd, timeout=timeout)
 
     def package_dir(self) -> Path:
@@ -102,7 +102,8 @@ def server(installed: Installed) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                raise AssertionError(f"serve exited {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+                _, err = proc.communicate()
+                raise AssertionError(f"serve exited {proc.returncode}: {err.decode()[-2000:]}")
             try:
                 if httpx.get(url + "/healthz", timeout=1).status_code == 200:
                     break

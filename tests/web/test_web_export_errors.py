@@ -44,12 +44,13 @@ def _in_private_mount(mount_opts: str, target: Path, script: str) -> subprocess.
     not allowed (not root, or no unshare)."""
     if os.geteuid() != 0 or not shutil.which("unshare"):
         pytest.skip("needs root and unshare(1) to mount a tmpfs in a private mount namespace")
-    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True, text=True)
+    probe = subprocess.run(["unshare", "-m", "true"], check=False, capture_output=True, text=True)
     if probe.returncode != 0:
         pytest.skip(f"unshare -m is refused here: {probe.stderr.strip()}")
     full = f'mount -t tmpfs -o {mount_opts} tmpfs "$DIR" || exit 99\n{script}'
     env = {**os.environ, "DIR": str(target), "PY": sys.executable}
-    return subprocess.run(["unshare", "-m", "sh", "-c", full], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(["unshare", "-m", "sh", "-c", full], check=False, capture_output=True, text=True,
+                          env=env, timeout=300)
 
 
 def test_an_unwritable_directory_is_one_line_and_exit_2_then_the_same_command_works(tmp_path: Path) -> None:
@@ -80,7 +81,7 @@ def test_a_file_size_limit_is_one_line_and_exit_2_then_the_same_command_works(tm
     def limit() -> None:  # in the child: no file may grow past 64 KiB (search.json is larger)
         resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
 
-    proc = subprocess.run(_portatlas(*EXPORT, str(out), *FEW), capture_output=True, text=True,
+    proc = subprocess.run(_portatlas(*EXPORT, str(out), *FEW), check=False, capture_output=True, text=True,
                           preexec_fn=limit, timeout=300)
     assert proc.returncode == 2, proc.stderr
     assert "File too large" in _one_line(proc.stderr)
