@@ -105,3 +105,52 @@ def test_parse_ranks_ties_and_cache_roundtrip(tmp_path, monkeypatch):
     assert again is not first
     for p in range(9, 15):
         assert first.get(p, Transport.TCP) == again.get(p, Transport.TCP)
+
+
+def test_one_ports_reading_equals_the_full_table(nmap_table):
+    # Without a cache directory `portatlas PORT` reads only its port's lines: the same entry, to the bit.
+    from portatlas.world.nmap_port import PortTable
+
+    data = nmap_table.read_bytes()
+    full = nmap.parse(data, str(nmap_table))
+    listed = {p for t in ("tcp", "udp") for p in facts.nmap_frequencies(t, nmap_table)}
+    ports = sorted(listed)[::max(1, len(listed) // 150)] + [0, 13, 22, 80, 5800, 8080, 65535]
+    for p in ports:
+        one = PortTable(data, str(nmap_table), p)
+        for t in (Transport.TCP, Transport.UDP, Transport.SCTP):
+            assert one.get(p, t) == full.get(p, t), (p, t)
+            assert one.is_common(p, t) == full.is_common(p, t), (p, t)
+    assert one.get(80, Transport.TCP) == full.get(80, Transport.TCP)  # another port: the full table answers
+    assert one.common_ports(Transport.TCP) == full.common_ports(Transport.TCP)
+
+
+def test_without_a_cache_dir_one_port_is_read_and_answers_alike(tmp_path):
+    r = run_cli("advise", "5800", "--json", env={"PORTATLAS_CACHE_DIR": "/dev/null/x"})
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert r.stdout == run_cli("advise", "5800", "--json").stdout
+    sig = {s["name"]: s for s in __import__("json").loads(r.stdout)["signals"]}
+    assert sig["frequency"]["available"] is True
+
+
+def test_one_ports_reading_agrees_on_odd_lines():
+    # Lines a plain search for "80/tcp" would misread: a comment quoting another line, zero padding, a
+    # port past 65535, a frequency that is not a number, the same port twice, a name in UTF-8.
+    from portatlas.world.nmap_port import PortTable
+
+    data = ("# header\t80/tcp\t0.99\n"
+            "http\t80/tcp\t0.4\t# a comment\t81/tcp\t0.95\n"
+            "www\t0080/tcp\t0.4\n"
+            "alt\t180/tcp\t0.5\n"
+            "big\t70000/tcp\t0.9\n"
+            "junk\t81/tcp\t1.2.3\n"
+            "thing\t81/tcp\t0.2\n"
+            "thing2\t81/tcp\t0.3\n"
+            "café\t82/tcp\t0.3\n"
+            "\t83/tcp\t0.1\n"
+            "zero\t84/tcp\t0.000000\n"
+            "u\t80/udp\t0.7\n").encode()
+    full = nmap.parse(data, "odd", top=5)
+    for p in (79, 80, 81, 82, 83, 84, 180, 70000 % 65536):
+        one = PortTable(data, "odd", p, top=5)
+        for t in (Transport.TCP, Transport.UDP):
+            assert one.get(p, t) == full.get(p, t), (p, t)

@@ -26,6 +26,10 @@ from portatlas.system.files import NMAP_ENV, NMAP_PATHS
 from portatlas.model import Transport
 from portatlas.query.reasons import Frequency
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from portatlas.world.nmap_port import PortTable
+
 ENV = NMAP_ENV
 DEFAULT_PATHS = NMAP_PATHS
 TOP = 1000
@@ -132,11 +136,15 @@ def configured_path() -> tuple[str | None, str]:
                   f"{ENV} to its path)")
 
 
-_LOADED: dict[tuple[str, int, int], NmapTable] = {}
+_LOADED: dict[tuple[str, int, int], NmapTable | PortTable] = {}
 
 
-def load() -> tuple[NmapTable | None, str]:
-    """The table from the configured file (cached in memory and on disk), or None and why not."""
+def load(port: int | None = None) -> tuple[NmapTable | PortTable | None, str]:
+    """The table from the configured file (cached in memory and on disk), or None and why not.
+
+    Given the one ``port`` a caller asks about, and no cache directory to keep a parse in, only that
+    port's lines are read (``world/nmap_port.py``): not the whole file on every run.
+    """
     path, why = configured_path()
     if path is None:
         return None, why
@@ -154,15 +162,30 @@ def load() -> tuple[NmapTable | None, str]:
         try:
             with open(path, "rb") as f:
                 data = f.read()
-            table = parse(data, path)
+            if port is not None and not _can_write(cache):
+                from portatlas.world.nmap_port import PortTable
+
+                table = PortTable(data, path, port)
+            else:
+                table = parse(data, path)
+                _write_cache(cache, table)
         except OSError as e:
             return None, f"{path} cannot be read ({e.strerror})"
         except ValueError as e:
             return None, f"{path} is not an nmap-services file ({e})"
-        _write_cache(cache, table)
     _LOADED.clear()
     _LOADED[key] = table
     return table, ""
+
+
+def _can_write(cache: str) -> bool:
+    """Whether the cache file's directory exists (or can be made) and is writable."""
+    directory = os.path.dirname(cache)
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(directory, os.W_OK)
 
 
 def _cache_file(key: tuple[str, int, int]) -> str:
