@@ -1,14 +1,15 @@
 """One port's entries in nmap-services, read without parsing the whole file.
 
-Parsing all 27,000 lines costs ~50-100 ms, which the parsed-table cache
-(``world/nmap.py``) pays once per file. Where no cache directory can be
-written (read-only home, sandboxed CI) every `portatlas PORT` would pay it
-again, for one port's line. ``PortTable`` answers ``get`` for that port
-from two scans of the file (~5 ms for Debian's, against ~60 ms for a parse), with exactly the
-values the full table gives: the port's highest frequency on the protocol,
-its competition rank among all of that protocol's rows, and nmap's name when
-the port is common. Any other question (another port, ``is_common`` over
-many ports, ``common_ports``) parses the whole table once and asks it.
+Parsing all 27,000 lines costs ~60 ms, which the parsed-table cache
+(``world/nmap.py``) pays once per file; a question about one port, with no
+parse cached yet (a first `portatlas PORT`, or every one where no cache
+directory can be written), would pay it for one line. ``PortTable`` answers
+``get`` for that port from two scans of the file (~5 ms for Debian's), with
+exactly the values the full table gives: the port's highest frequency on the
+protocol, its competition rank among all of that protocol's rows, and nmap's
+name when the port is common. Any other question (another port,
+``is_common`` over many ports, ``common_ports``) parses the whole table once
+and asks it.
 """
 
 from __future__ import annotations
