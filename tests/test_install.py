@@ -4,6 +4,7 @@ from there with the working directory outside the tree too."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -21,18 +23,15 @@ import pytest
 from .conftest import ROOT
 from .web.conftest import free_port
 
-# One xdist worker builds once and installs both (the group keeps the module's tests together).
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("install")]
+pytestmark = pytest.mark.slow
 
 # What a checkout holds that a build must not see: environments, caches, earlier builds.
 IGNORED = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".peers",
                                  ".pytest_cache", ".mypy_cache", ".hypothesis", ".ruff_cache", "compiled")
 
 
-@pytest.fixture(scope="module")
-def dists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def build(base: Path) -> dict[str, Path]:
     """An sdist and a wheel, built (wheel from the sdist, as `python -m build` does) from a copy of the tree."""
-    base = tmp_path_factory.mktemp("build")
     tree = base / "portatlas"
     shutil.copytree(ROOT, tree, ignore=IGNORED)
     out = base / "dist"
@@ -46,16 +45,17 @@ class Installed:
     """A fresh venv with one distribution installed, and a clean environment to run it in."""
 
     def __init__(self, home: Path, dist: Path) -> None:
+        home.mkdir(parents=True)
         self.home = home
         self.venv = home / "venv"
-        self.bin = self.venv / "bin"
         # A venv without pip (seconds saved); this interpreter's pip installs into it. The project's
         # distribution comes from its file, its dependencies from the package index as usual.
         subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(self.venv)], check=True, timeout=120)
-        proc = subprocess.run([sys.executable, "-m", "pip", "--python", str(self.bin / "python"), "install",
-                               "-q", "--disable-pip-version-check", str(dist)],
+        proc = subprocess.run([sys.executable, "-m", "pip", "--python", str(self.venv / "bin" / "python"),
+                               "install", "-q", "--disable-pip-version-check", str(dist)],
                               check=False, capture_output=True, text=True, timeout=900, cwd=home)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        self.bin = self.venv / "bin"
         self.cwd = home / "elsewhere"
         self.cwd.mkdir()
         self.cache = home / "cache"
@@ -74,24 +74,8 @@ class Installed:
         return Path(out.strip()).parent
 
 
-@pytest.fixture(scope="module")
-def installs(dists: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Installed]:
-    """Both installs, made at once (mostly waiting on pip): about half the time of one after the other."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(2) as pool:
-        made = {kind: pool.submit(Installed, tmp_path_factory.mktemp(f"installed-{kind}"), dist)
-                for kind, dist in dists.items()}
-        return {kind: f.result() for kind, f in made.items()}
-
-
-@pytest.fixture(scope="module", params=["wheel", "sdist"])
-def installed(request: pytest.FixtureRequest, installs: dict[str, Installed]) -> Installed:
-    return installs[request.param]
-
-
-@pytest.fixture
-def server(installed: Installed) -> Iterator[str]:
+@contextlib.contextmanager
+def serving(installed: Installed) -> Iterator[str]:
     """`portatlas serve` from the installed package on a free loopback port; its base URL."""
     port = free_port()
     proc = subprocess.Popen([str(installed.bin / "portatlas"), "serve", "--port", str(port)], env=installed.env,
@@ -117,7 +101,23 @@ def server(installed: Installed) -> Iterator[str]:
         proc.communicate(timeout=30)
 
 
-def test_it_runs_from_the_venv_with_the_index_compiled_at_build_time(installed: Installed) -> None:
+def test_a_wheel_and_an_sdist_installed_in_fresh_venvs_run_every_face(tmp_path: Path) -> None:
+    # One test, so one xdist worker builds once while the other runs the rest of the suite.
+    dists = build(tmp_path / "build")
+    with ThreadPoolExecutor(2) as pool:  # both installs at once: mostly waiting on pip
+        made = {kind: pool.submit(Installed, tmp_path / kind, dist) for kind, dist in dists.items()}
+        installs = {kind: f.result() for kind, f in made.items()}
+    for kind, installed in installs.items():
+        for check in (check_it_runs_from_the_venv_with_the_index_compiled_at_build_time,
+                      check_serve_answers_pages_their_files_and_the_api, check_export_site_of_some_ports,
+                      check_history):
+            try:
+                check(installed)
+            except AssertionError as e:
+                raise AssertionError(f"installed from the {kind}: {check.__name__}: {e}") from e
+
+
+def check_it_runs_from_the_venv_with_the_index_compiled_at_build_time(installed: Installed) -> None:
     pkg = installed.package_dir()
     assert installed.venv in pkg.parents and ROOT not in pkg.parents
     for f in ("py.typed", "data/browser-bad-ports.txt", "data/history.json.xz", "data/common-use/README.md",
@@ -130,7 +130,12 @@ def test_it_runs_from_the_venv_with_the_index_compiled_at_build_time(installed: 
     assert not list(installed.cache.rglob("index-*")), sorted(installed.cache.rglob("*"))
 
 
-def test_serve_answers_pages_their_files_and_the_api(installed: Installed, server: str) -> None:
+def check_serve_answers_pages_their_files_and_the_api(installed: Installed) -> None:
+    with serving(installed) as server:
+        _check_serve(installed, server)
+
+
+def _check_serve(installed: Installed, server: str) -> None:
     page = httpx.get(server + "/port/307")
     assert page.status_code == 200 and "Port 307 is unassigned" in page.text
     css = re.search(r'<link rel="stylesheet" href="([^"]+)"', page.text)
@@ -150,7 +155,7 @@ def test_serve_answers_pages_their_files_and_the_api(installed: Installed, serve
     assert f"127.0.0.1:{server.rsplit(':', 1)[1]}" in r.stdout
 
 
-def test_export_site_of_some_ports(installed: Installed) -> None:
+def check_export_site_of_some_ports(installed: Installed) -> None:
     out = installed.home / "site"
     r = installed.run("export", "site", str(out), "--ports", "300-310", "--json")
     assert r.returncode == 0, r.stderr
@@ -163,7 +168,7 @@ def test_export_site_of_some_ports(installed: Installed) -> None:
     assert (out / "static" / "site.css").read_bytes() == (installed.package_dir() / "web/static/site.css").read_bytes()
 
 
-def test_history(installed: Installed) -> None:
+def check_history(installed: Installed) -> None:
     r = installed.run("history", "300")
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("Port 300: history in 382 editions of the registry")
