@@ -207,8 +207,11 @@ def _write(path: str, body: bytes) -> None:
             view = memoryview(body)
             while view:
                 view = view[os.write(fd, view):]
-        finally:
+        except OSError:
             os.close(fd)
+            os.unlink(path)  # a cut-off file is worse than none: the export is marked incomplete
+            raise
+        os.close(fd)
     except OSError as e:
         if e.filename is None:  # os.write names no file: say which one failed
             raise OSError(e.errno, e.strerror, path) from None
