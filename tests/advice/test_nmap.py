@@ -109,7 +109,7 @@ def test_parse_ranks_ties_and_cache_roundtrip(tmp_path, monkeypatch):
 
 def test_one_ports_reading_equals_the_full_table(nmap_table):
     # Without a cache directory `portatlas PORT` reads only its port's lines: the same entry, to the bit.
-    from portatlas.world.nmap_port import PortTable
+    from portatlas.world.nmap_rank import PortTable
 
     data = nmap_table.read_bytes()
     full = nmap.parse(data, str(nmap_table))
@@ -135,7 +135,7 @@ def test_without_a_cache_dir_one_port_is_read_and_answers_alike(tmp_path):
 def test_one_ports_reading_agrees_on_odd_lines():
     # Lines a plain search for "80/tcp" would misread: a comment quoting another line, zero padding, a
     # port past 65535, a frequency that is not a number, the same port twice, a name in UTF-8.
-    from portatlas.world.nmap_port import PortTable
+    from portatlas.world.nmap_rank import PortTable
 
     data = ("# header\t80/tcp\t0.99\n"
             "http\t80/tcp\t0.4\t# a comment\t81/tcp\t0.95\n"

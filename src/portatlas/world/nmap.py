@@ -28,7 +28,7 @@ from portatlas.query.reasons import Frequency
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from portatlas.world.nmap_port import PortTable
+    from portatlas.world.nmap_rank import PortTable
 
 ENV = NMAP_ENV
 DEFAULT_PATHS = NMAP_PATHS
@@ -143,7 +143,7 @@ def load(port: int | None = None) -> tuple[NmapTable | PortTable | None, str]:
     """The table from the configured file (cached in memory and on disk), or None and why not.
 
     Given the one ``port`` a caller asks about and no parse cached yet, only that port's lines are
-    read (``world/nmap_port.py``, ~5 ms): a first `portatlas PORT`, or every one where no cache
+    read (``world/nmap_rank.py``, ~5 ms): a first `portatlas PORT`, or every one where no cache
     directory can be written, does not pay a whole parse (~60 ms) for one line. Callers asking
     about many ports (suggest, the web's sections) parse once and cache the table.
     """
@@ -165,7 +165,7 @@ def load(port: int | None = None) -> tuple[NmapTable | PortTable | None, str]:
             with open(path, "rb") as f:
                 data = f.read()
             if port is not None:
-                from portatlas.world.nmap_port import PortTable
+                from portatlas.world.nmap_rank import PortTable
 
                 table = PortTable(data, path, port)
             else:
