@@ -1,67 +1,105 @@
-"""Benchmark of the registry core (issue 2), side by side with its peers, in one run.
+"""Benchmark of the command line's start (issues 2 and 9), side by side with its peers, in one run.
 
-    .venv/bin/python bench/bench_cli.py [--runs 40]
+    .venv/bin/python bench/bench_cli.py [--runs 30]
 
-Prints, with medians:
-- `portatlas 5432` as a whole process, stdout piped, against `whatportis 5432`
-  (0.8.1, its database filled from the same edition) and a bare
-  `python -I -S -c pass`; and peak memory;
-- in-process: a port lookup against socket.getservbyport, a typo-tolerant
-  search over every record, loading the compiled index.
-whatportis is installed on first use into bench/.peers (PyPI).
+Builds a wheel from this tree and installs it into a fresh venv under
+bench/.peers/portatlas-wheel (as a user would: the index comes compiled in the
+package), then times whole processes, stdout piped, in interleaved rounds (each
+round runs every command once, in turn, so machine noise hits them alike) and
+prints medians and ratios:
+- `portatlas PORT` for a random port per round with no writable cache
+  (PORTATLAS_CACHE_DIR=/dev/null/x, PORTATLAS_NO_ANSWER_CACHE=1): every run takes
+  the full path from the shipped index; target <= 1/3 of whatportis's time;
+- `portatlas 5432` as the first run after the install (a new, empty cache
+  directory each round: no answer cached yet);
+- `portatlas 5432` repeated (the answer cache warm);
+- `whatportis 5432` (0.8.1 in its own venv under bench/.peers, its database
+  filled from the same edition) and a bare `python -I -S -c pass`;
+then peak memory, and in-process figures: a port lookup against
+socket.getservbyport, a typo-tolerant search, loading the compiled index.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
+import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
-    call_times, interleaved, med, ms, peak_rss_mib, table, us, whatportis_env, whatportis_python,
+    PEERS, ROOT, call_times, med, ms, peak_rss_mib, run_times, table, us, whatportis_env, whatportis_python,
 )
+
+
+def installed_portatlas() -> Path:
+    """portatlas as a user installs it: a wheel of this tree in a fresh venv (remade on every run)."""
+    venv = PEERS / "portatlas-wheel"
+    shutil.rmtree(venv, ignore_errors=True)
+    wheels = Path(tempfile.mkdtemp(prefix="portatlas-wheel-"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
+                   check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
+                    "--disable-pip-version-check", str(next(wheels.glob("portatlas-*.whl")))], check=True)
+    shutil.rmtree(wheels, ignore_errors=True)
+    return venv / "bin" / "portatlas"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=40)
+    ap.add_argument("--runs", type=int, default=30, help="interleaved rounds")
     args = ap.parse_args()
 
-    venv_bin = Path(sys.executable).parent
-    portatlas = str(venv_bin / "portatlas")
+    portatlas = str(installed_portatlas())
     bare = [os.path.realpath(sys.executable), "-I", "-S", "-c", "pass"]
-    wp_py = whatportis_python()
-    whatportis = [str(wp_py.parent / "whatportis"), "5432"]
-    env = whatportis_env()
-    cache = tempfile.mkdtemp(prefix="portatlas-bench-")
-    env["PORTATLAS_CACHE_DIR"] = cache
+    whatportis = [str(whatportis_python().parent / "whatportis"), "5432"]
+    base = {k: v for k, v in whatportis_env().items() if not k.startswith("PORTATLAS_")}
+    tmp = Path(tempfile.mkdtemp(prefix="portatlas-bench-"))
+    base["PORTATLAS_DATA_DIR"] = str(tmp / "data")  # the bundled edition, whatever the user updated to
+    no_cache = {**base, "PORTATLAS_CACHE_DIR": "/dev/null/x", "PORTATLAS_NO_ANSWER_CACHE": "1"}
+    warm = {**base, "PORTATLAS_CACHE_DIR": str(tmp / "warm")}
+    run_times([portatlas, "5432"], 2, warm)  # fills the answer cache the repeated runs read
 
-    # The first run compiles the index and fills the answer cache for 5432.
-    first = interleaved({"compile": [portatlas, "5432"]}, 1, env)["compile"][0]
-    no_answer_cache = {**env, "PORTATLAS_NO_ANSWER_CACHE": "1"}
-    full = med(interleaved({"full": [portatlas, "5432"]}, max(5, args.runs // 4), no_answer_cache)["full"])
+    rng = random.Random(9)
+    names = ("no writable cache", "first run", "repeated", "whatportis", "bare")
+    t: dict[str, list[float]] = {k: [] for k in names}
+    for i in range(args.runs):
+        first = {**base, "PORTATLAS_CACHE_DIR": str(tmp / f"first-{i}")}
+        for name, cmd, env in (("no writable cache", [portatlas, str(rng.randrange(65536))], no_cache),
+                               ("first run", [portatlas, "5432"], first),
+                               ("repeated", [portatlas, "5432"], warm),
+                               ("whatportis", whatportis, base),
+                               ("bare", bare, base)):
+            t[name] += run_times(cmd, 1, env)
+    m = {k: med(v) for k, v in t.items()}
+    w, b = m["whatportis"], m["bare"]
 
-    t = interleaved({"portatlas": [portatlas, "5432"], "whatportis": whatportis, "bare": bare}, args.runs, env)
-    p, w, b = med(t["portatlas"]), med(t["whatportis"]), med(t["bare"])
-    rss = peak_rss_mib([portatlas, "5432"], env)
-    rss_full = peak_rss_mib([portatlas, "5432"], no_answer_cache)
-    rss_w = peak_rss_mib(whatportis, env)
+    def ratio(x: float) -> str:
+        return f"{x / w:5.2f}x whatportis, {x / b:5.2f}x bare"
 
-    print(f"Whole process, stdout piped, median of {args.runs} interleaved runs")
+    print(f"Whole process, stdout piped: medians of {args.runs} interleaved rounds "
+          f"(portatlas from a wheel installed in a fresh venv)")
     print(table([
         ("command", "median", "ratio", "target"),
-        ("portatlas 5432", ms(p), "1.00x", ""),
-        ("whatportis 5432", ms(w), f"portatlas {w / p:5.1f}x faster", ">= 5x faster"),
-        ("python -I -S -c pass", ms(b), f"portatlas = {p / b:4.2f}x bare", "<= 3x bare"),
-        ("portatlas 5432, answer cache off", ms(full), f"{full / b:4.2f}x bare", "(full library path)"),
-        ("portatlas 5432, first run (compiles index, fills answer cache)", ms(first), "", "(once per edition)"),
+        ("portatlas PORT, random port, no writable cache", ms(m["no writable cache"]),
+         ratio(m["no writable cache"]), "<= 0.33x whatportis"),
+        ("portatlas 5432, first run after the install", ms(m["first run"]), ratio(m["first run"]), ""),
+        ("portatlas 5432, repeated (answer cached)", ms(m["repeated"]), ratio(m["repeated"]), "<= 3x bare"),
+        ("whatportis 5432", ms(w), ratio(w), ""),
+        ("python -I -S -c pass", ms(b), ratio(b), ""),
     ]))
-    print(f"peak memory: portatlas {rss:.1f} MiB (answer cache off: {rss_full:.1f} MiB), "
+    rss = peak_rss_mib([portatlas, "5432"], warm)
+    rss_full = peak_rss_mib([portatlas, "5432"], no_cache)
+    rss_w = peak_rss_mib(whatportis, base)
+    print(f"peak memory: portatlas {rss:.1f} MiB (no writable cache: {rss_full:.1f} MiB), "
           f"whatportis {rss_w:.1f} MiB; target <= 40 MiB")
+    shutil.rmtree(tmp, ignore_errors=True)
 
     from portatlas import Registry, index
     from portatlas.source.paths import BUNDLED

@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/bench_history.py [--runs N]
 
-Needs ../shared/data/iana/history.tar.xz (the development archive) for the
-naive peers and the update input. Prints medians beside the peer a person
+Needs the 382-edition archive (history.tar.xz), named by PORTATLAS_TEST_ARCHIVE
+as for the tests, for the naive peers and the update input. Prints medians beside the peer a person
 would otherwise use, with ratios, and the issue's targets:
 
 - port history in-process: <= 20 ms (peer: grep the 382 editions in the archive); in a fresh
@@ -31,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ARCHIVE = ROOT.parent / "shared" / "data" / "iana" / "history.tar.xz"
+ARCHIVE = Path(os.environ.get("PORTATLAS_TEST_ARCHIVE", ""))
 PORTS = (22, 80, 300, 443, 831, 5432, 6000, 8080, 30939, 49151)
 
 
@@ -140,6 +140,8 @@ def main() -> int:
     ap.add_argument("--port-only", action="store_true", help="only a port's history (no diff, no update)")
     ap.add_argument("--baseline", type=Path, help="another checkout's src/ to time `portatlas history` beside")
     args = ap.parse_args()
+    if not ARCHIVE.is_file():
+        sys.exit("set PORTATLAS_TEST_ARCHIVE to the 382-edition history.tar.xz")
     tmp = Path(tempfile.mkdtemp(prefix="bench-history-"))
     os.environ["PORTATLAS_CACHE_DIR"] = str(tmp / "cache")
     os.environ["PORTATLAS_DATA_DIR"] = str(tmp / "data")

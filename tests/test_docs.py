@@ -38,3 +38,15 @@ def test_readme_lists_every_runtime_dependency():
     for dep in project["dependencies"]:
         name = re.split(r"[<>=\[ ]", dep)[0]
         assert name in README, name
+
+
+def test_ci_runs_the_readme_commands_as_written():
+    # .ci/run reads each command from the sh block after its marker; each must be there, one line.
+    ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
+    for name in ("system packages", "install", "test"):
+        m = re.search(rf"^<!-- ci: {name} -->\n```sh\n(.*?)```$", README, re.M | re.S)
+        assert m, f"README.md lacks the '<!-- ci: {name} -->' block"
+        assert m.group(1).count("\n") == 1, m.group(1)
+        assert re.search(rf'^step "?{name}"?', ci, re.M), name
+    test = re.search(r"<!-- ci: test -->\n```sh\n(.*?)\n```", README).group(1)  # type: ignore[union-attr]
+    assert test.endswith(".venv/bin/python -m pytest")

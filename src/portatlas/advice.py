@@ -79,7 +79,7 @@ def machine_signals(port: int | None = None, transports: tuple[Transport, ...] =
     if frequencies:
         from portatlas.world.nmap import load
 
-        table, freq_note = load()
+        table, freq_note = load(port)
     eph = _ephemeral(ephemeral_range)
     start, start_src = _unprivileged_start()
     listening = None

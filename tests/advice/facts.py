@@ -1,22 +1,28 @@
-"""Independent facts for the advice tests: read with plain code from the files themselves, sharing nothing
-with portatlas (the browsers' list from ../shared, /proc, nmap-services, real sockets)."""
+"""Independent facts for the advice tests: read with plain code from the files themselves, sharing no code
+with portatlas (the browsers' list the package ships, /proc, nmap-services, real sockets)."""
 
 from __future__ import annotations
 
 import functools
+import os
 import socket
 from pathlib import Path
 
-from ..conftest import SHARED
+from ..conftest import BAD_PORTS_FILE
 
-NMAP = Path("/usr/share/nmap/nmap-services")
+INSTALLED_NMAP = Path("/usr/share/nmap/nmap-services")  # Debian's nmap-common
+
+
+def nmap_path() -> Path:
+    """The nmap table the tests run with: their own small file (tests/conftest.py), unless a test sets another."""
+    return Path(os.environ["PORTATLAS_NMAP_SERVICES"])
 
 
 @functools.cache
 def bad_ports() -> frozenset[int]:
-    """The Fetch bad-port list, from the developers' copy in ../shared."""
+    """The Fetch bad-port list, from the copy the package ships."""
     out = set()
-    for line in (SHARED / "data" / "browser-bad-ports.txt").read_text().splitlines():
+    for line in BAD_PORTS_FILE.read_text().splitlines():
         if line.strip() and not line.startswith("#"):
             out.add(int(line.split()[0]))
     return frozenset(out)
@@ -36,11 +42,15 @@ def reserved() -> set[int]:
     return out
 
 
+def nmap_frequencies(proto: str = "tcp", path: Path | None = None) -> dict[int, tuple[float, str]]:
+    """{port: (frequency, name)} from nmap-services (the tests' table unless ``path``), by plain splitting."""
+    return _nmap_frequencies(proto, path or nmap_path())
+
+
 @functools.cache
-def nmap_frequencies(proto: str = "tcp") -> dict[int, tuple[float, str]]:
-    """{port: (frequency, name)} from nmap-services, by plain splitting."""
+def _nmap_frequencies(proto: str, path: Path) -> dict[int, tuple[float, str]]:
     out: dict[int, tuple[float, str]] = {}
-    for line in NMAP.read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         if line.startswith("#") or not line.strip():
             continue
         cols = line.split("\t")
@@ -52,12 +62,12 @@ def nmap_frequencies(proto: str = "tcp") -> dict[int, tuple[float, str]]:
     return out
 
 
-@functools.cache
-def nmap_top(proto: str = "tcp", n: int = 1000) -> frozenset[int]:
+def nmap_top(proto: str = "tcp", n: int = 1000, path: Path | None = None) -> frozenset[int]:
     """The ports ranked within the top n by frequency (ties at the edge included)."""
-    freqs = sorted((f for f, _ in nmap_frequencies(proto).values()), reverse=True)
-    edge = freqs[n - 1]
-    return frozenset(p for p, (f, _) in nmap_frequencies(proto).items() if f >= edge and f > 0)
+    freqs = nmap_frequencies(proto, path)
+    ranked = sorted((f for f, _ in freqs.values()), reverse=True)
+    edge = ranked[min(n, len(ranked)) - 1]
+    return frozenset(p for p, (f, _) in freqs.items() if f >= edge and f > 0)
 
 
 @functools.cache
@@ -104,10 +114,22 @@ def quiet_user_port(oracle, *, inside_ephemeral: bool, taken: set[int] = frozens
     lo, hi = ephemeral()
     bad, top, res = bad_ports(), nmap_top("tcp") | nmap_named("tcp"), reserved()
     used = common_use_ports()
-    span = range(lo, min(hi, 49151) + 1) if inside_ephemeral else range(20000, 32768)
+    if inside_ephemeral:
+        span: range | list[int] = range(lo, min(hi, 49151) + 1)
+    else:
+        # Each xdist worker starts elsewhere, so one worker's listener on its quiet port never makes
+        # another's "free here" false; clear of the ports suggest(near=20000) binds.
+        start = 1500 * _worker_number()
+        ports = list(range(21000, 32768))
+        span = ports[start % len(ports):] + ports[:start % len(ports)]
     for p in span:
         if (oracle.state(p, "tcp") == "unassigned" and all(oracle.state(p, t) != "assigned" for t in ("udp", "sctp", "dccp"))
                 and p not in bad and p not in top and p not in res and p not in taken and p not in used
                 and not (lo <= p <= hi and not inside_ephemeral) and binds(p, ("tcp",))):
             return p
     raise AssertionError("no quiet port found")
+
+
+def _worker_number() -> int:
+    """This pytest-xdist worker's number (gw3: 3), 0 without xdist."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)

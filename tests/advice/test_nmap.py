@@ -1,6 +1,11 @@
-"""Common use without assignment, from Debian's nmap-services (.ci/run installs nmap-common)."""
+"""Common use without assignment, from nmap-services: the tests' own small table, and Debian's real one
+when nmap-common is installed (.ci/run installs it)."""
 
 from __future__ import annotations
+
+import os
+
+import pytest
 
 from portatlas.advice import advise
 from portatlas.world import nmap
@@ -11,9 +16,14 @@ from ..conftest import run_cli
 from . import facts
 
 
-def test_nmap_services_is_installed_for_these_tests():
-    # CI installs Debian's nmap-common; without it the tests below would prove nothing.
-    assert facts.NMAP.is_file(), "install Debian's nmap-common (apt-get install nmap-common)"
+@pytest.fixture(params=["tests-table", "installed"])
+def nmap_table(request, monkeypatch):  # type: ignore[no-untyped-def]
+    """The nmap-services file a test reads: the tests' own, or the machine's real one (skipped without it)."""
+    if request.param == "installed":
+        if not facts.INSTALLED_NMAP.is_file():
+            pytest.skip(f"{facts.INSTALLED_NMAP} is not installed (apt-get install nmap-common; .ci/run does)")
+        monkeypatch.setenv("PORTATLAS_NMAP_SERVICES", str(facts.INSTALLED_NMAP))
+    return facts.nmap_path()
 
 
 def _common_unofficial(oracle) -> tuple[int, float, str]:
@@ -34,16 +44,18 @@ def test_a_common_unofficial_port_is_flagged(registry, oracle):
     a = advise(registry, p)
     r = next(r for r in a.reasons if r.code == "frequency.named")
     assert r.level is Level.CAUTION and a.verdict is not Level.GOOD
-    assert name in r.title and str(facts.NMAP) in r.source
+    assert name in r.title and os.environ["PORTATLAS_NMAP_SERVICES"] in r.source
     pct = f * 100
     assert (f"{pct:.2f}%" if pct >= 0.1 else f"{pct:.2g}%") in r.detail
 
 
-def test_table_agrees_with_a_plain_reading_of_the_file():
+def test_table_agrees_with_a_plain_reading_of_the_file(nmap_table):
     table, why = nmap.load()
     assert table is not None, why
-    freqs = facts.nmap_frequencies("tcp")
-    top = facts.nmap_top("tcp")
+    assert table.source == str(nmap_table)
+    freqs = facts.nmap_frequencies("tcp", nmap_table)
+    top = facts.nmap_top("tcp", path=nmap_table)
+    assert top, "no common port in the table"
     assert {p for p in range(65536) if table.is_common(p, Transport.TCP)} == top
     for p in (22, 80, 443, 8080, 5800, 65535):
         got = table.get(p, Transport.TCP)
@@ -95,3 +107,52 @@ def test_parse_ranks_ties_and_cache_roundtrip(tmp_path, monkeypatch):
     assert again is not first
     for p in range(9, 15):
         assert first.get(p, Transport.TCP) == again.get(p, Transport.TCP)
+
+
+def test_one_ports_reading_equals_the_full_table(nmap_table):
+    # Without a cache directory `portatlas PORT` reads only its port's lines: the same entry, to the bit.
+    from portatlas.world.nmap_rank import PortTable
+
+    data = nmap_table.read_bytes()
+    full = nmap.parse(data, str(nmap_table))
+    listed = {p for t in ("tcp", "udp") for p in facts.nmap_frequencies(t, nmap_table)}
+    ports = sorted(listed)[::max(1, len(listed) // 150)] + [0, 13, 22, 80, 5800, 8080, 65535]
+    for p in ports:
+        one = PortTable(data, str(nmap_table), p)
+        for t in (Transport.TCP, Transport.UDP, Transport.SCTP):
+            assert one.get(p, t) == full.get(p, t), (p, t)
+            assert one.is_common(p, t) == full.is_common(p, t), (p, t)
+    assert one.get(80, Transport.TCP) == full.get(80, Transport.TCP)  # another port: the full table answers
+    assert one.common_ports(Transport.TCP) == full.common_ports(Transport.TCP)
+
+
+def test_without_a_cache_dir_one_port_is_read_and_answers_alike(tmp_path):
+    r = run_cli("advise", "5800", "--json", env={"PORTATLAS_CACHE_DIR": "/dev/null/x"})
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    assert r.stdout == run_cli("advise", "5800", "--json").stdout
+    sig = {s["name"]: s for s in __import__("json").loads(r.stdout)["signals"]}
+    assert sig["frequency"]["available"] is True
+
+
+def test_one_ports_reading_agrees_on_odd_lines():
+    # Lines a plain search for "80/tcp" would misread: a comment quoting another line, zero padding, a
+    # port past 65535, a frequency that is not a number, the same port twice, a name in UTF-8.
+    from portatlas.world.nmap_rank import PortTable
+
+    data = ("# header\t80/tcp\t0.99\n"
+            "http\t80/tcp\t0.4\t# a comment\t81/tcp\t0.95\n"
+            "www\t0080/tcp\t0.4\n"
+            "alt\t180/tcp\t0.5\n"
+            "big\t70000/tcp\t0.9\n"
+            "junk\t81/tcp\t1.2.3\n"
+            "thing\t81/tcp\t0.2\n"
+            "thing2\t81/tcp\t0.3\n"
+            "café\t82/tcp\t0.3\n"
+            "\t83/tcp\t0.1\n"
+            "zero\t84/tcp\t0.000000\n"
+            "u\t80/udp\t0.7\n").encode()
+    full = nmap.parse(data, "odd", top=5)
+    for p in (79, 80, 81, 82, 83, 84, 180, 70000 % 65536):
+        one = PortTable(data, "odd", p, top=5)
+        for t in (Transport.TCP, Transport.UDP):
+            assert one.get(p, t) == full.get(p, t), (p, t)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import httpx
@@ -25,7 +26,9 @@ def small_export(tmp_path_factory, registry):  # type: ignore[no-untyped-def]
     ports = [0, 1, 22, 80, 300, 307, 443, 1023, 1024, 5432, 9838, 49151, 49152, 65535]
     pages = ["/", "/range/system", "/range/dynamic", "/gaps", "/stats", "/service/postgresql", "/ports/256-511",
              "/ports/301-307"]
-    result = export_site(out, registry=registry, ports=ports, pages=pages, jobs=2, progress=False)
+    # Only the service documents the pages link to: all 6,000 would cost seconds and are not compared.
+    result = export_site(out, registry=registry, ports=ports, pages=pages, services=["postgresql", "http"],
+                         jobs=2, progress=False)
     return out, ports, result
 
 
@@ -55,7 +58,7 @@ def test_export_without_a_feedback_api_leaves_the_form_out(small_export):
 
 def test_export_with_a_feedback_api_posts_there(tmp_path, registry):
     export_site(tmp_path / "s", "https://ports.example.org", feedback_api="https://api.example.org",
-                registry=registry, ports=[307], pages=["/"], jobs=1, progress=False)
+                registry=registry, ports=[307], pages=["/"], services=[], jobs=1, progress=False)
     body = (tmp_path / "s" / "port" / "307" / "index.html").read_text(encoding="utf-8")
     assert 'action="https://api.example.org/api/feedback"' in body and 'data-load="1"' in body
     assert 'href="https://ports.example.org/port/308"' in body
@@ -80,7 +83,16 @@ def test_other_pages_cover_every_service_and_linked_span(registry):
     assert all(f"/ports/{b.low}-{b.high}" in site_pages for b in registry.gaps("system"))
 
 
+FULL_EXPORT_ENV = "PORTATLAS_TEST_FULL_EXPORT"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)  # about 2 minutes on two idle cores; far longer on a loaded machine
 def test_the_export_writes_a_page_and_a_document_for_every_port(tmp_path, registry):
+    # 74,000 pages and 1.9 GB take minutes of both cores, more than the rest of the suite: opt in.
+    if not os.environ.get(FULL_EXPORT_ENV):
+        pytest.skip(f"{FULL_EXPORT_ENV} is not set: the whole-site export (every port, 1.9 GB, minutes of "
+                    "both cores) runs only when asked for; --ports subsets are tested above")
     result = export_site(tmp_path / "all", registry=registry, progress=False)
     port_dir, api_dir = tmp_path / "all" / "port", tmp_path / "all" / "api" / "ports"
     assert sorted(int(p.name) for p in port_dir.iterdir()) == list(range(65536))

@@ -15,12 +15,15 @@ Layout (links are root-relative, prefixed with ``--base-url``):
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import multiprocessing
 import os
+import signal
 import stat
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from portatlas.value import value
@@ -54,14 +57,19 @@ class ExportResult:
 def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str | None = None,
                 registry: Registry | None = None, jobs: int | None = None,
                 progress: Callable[[int, int], None] | bool | None = None,
-                ports: Iterable[int] | None = None, pages: Iterable[str] | None = None) -> ExportResult:
+                ports: Iterable[int] | None = None, pages: Iterable[str] | None = None,
+                services: Iterable[str] | None = None) -> ExportResult:
     """Write the whole site under ``directory``; returns counts and the time taken.
 
     ``base_url`` prefixes every link ('' for a site at a host's root);
     ``feedback_api`` is the server the pages' feedback form posts to (None: no
     form). ``progress`` is a callback (done, total), True for a bar on stderr,
-    None for a bar only on a terminal. ``ports`` and ``pages`` limit the port pages and the
-    other pages (tests).
+    None for a bar only on a terminal. ``ports``, ``pages`` and ``services`` limit the port pages,
+    the other pages and the services' JSON documents (a partial export: ``export.subset``).
+
+    A directory that cannot be written, a full disk or a file too large is a ``BadInput`` naming
+    the file and the reason; the marker is written first, so the same call can be made again
+    over what an interrupted or failed export left.
     """
     start = time.perf_counter()
     root = _prepare(Path(directory))
@@ -76,18 +84,23 @@ def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str 
     others = other_pages(site) if pages is None else list(pages)
     total = len(port_list) + len(others)
     report = _progress_callback(progress, total)
+    service_names = None if services is None else sorted(services)
 
     # Every page and document is a task for the worker processes (forked from this one, so the
     # registry is loaded once): ports in chunks, other pages in chunks, the other documents as one task.
     global _site
     _site = site
-    tasks: list[tuple[str, str, list[Any]]] = [("docs", str(root), [])]
+    tasks: list[tuple[str, str, list[Any]]] = [("docs", str(root), [service_names])]
     tasks += [("pages", str(root), others[i:i + CHUNK // 4]) for i in range(0, len(others), CHUNK // 4)]
     tasks += [("ports", str(root), port_list[i:i + CHUNK]) for i in range(0, len(port_list), CHUNK)]
     files = nbytes = done = 0
     n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     pool: Any = None
+    old_term = _term_as_interrupt()
     try:
+        # First: an export cut short (Ctrl-C, a kill, a full disk) leaves a directory the same
+        # command may write over again. Rewritten without "incomplete" at the end.
+        _write(str(root / MARKER), f"portatlas site export, edition {site.edition}, incomplete\n".encode())
         if n_jobs == 1:
             results: Iterable[tuple[int, int, int]] = map(_task, tasks)
         else:
@@ -102,12 +115,19 @@ def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str 
         if pool is not None:
             pool.close()
             pool.join()
+        _write(str(root / MARKER), f"portatlas site export, edition {site.edition}\n".encode())
+    except OSError as e:
+        raise BadInput(f"cannot write the export into {root}: {e.strerror or e}"
+                       + (f" ({e.filename})" if e.filename else "")
+                       + "; the export is incomplete: make room or fix the directory, "
+                         "then run the same command again") from None
     finally:
         if pool is not None:
             pool.terminate()
-    _site = None
+        _site = None
+        if old_term is not None:
+            signal.signal(signal.SIGTERM, old_term)
     report(total, total)
-    (root / MARKER).write_text(f"portatlas site export, edition {site.edition}\n", encoding="utf-8")
     return ExportResult(directory=str(root), pages=total, documents=files - total,
                         bytes=nbytes, seconds=time.perf_counter() - start)
 
@@ -117,8 +137,12 @@ def other_pages(site: Site) -> list[str]:
     return urls.other_pages(site.registry)
 
 
-def _documents(site: Site, writer: "_Writer") -> None:
-    """The JSON documents besides the ports, the search index, the picture and static files."""
+def _documents(site: Site, writer: "_Writer", services: list[str] | None = None) -> None:
+    """The JSON documents besides the ports, the search index, the picture and static files.
+
+    ``services``: the service names whose documents are written (None: every service).
+    """
+    wanted = None if services is None else {n.lower() for n in services}
     reg = site.registry
     writer.file("api/stats.json", site.json(("stats",), reg.stats))
     writer.file("api/gaps.json", dump(reg.gaps(None)))
@@ -126,7 +150,7 @@ def _documents(site: Site, writer: "_Writer") -> None:
     rows = []
     for r in reg.records():
         rows.append([r.name or "", r.number, r.transport.value if r.transport else "", r.description])
-        if r.name and r.name.lower() not in seen:
+        if r.name and r.name.lower() not in seen and (wanted is None or r.name.lower() in wanted):
             seen.add(r.name.lower())
             svc = reg.service(r.name)
             writer.file(f"api/services/{quote(svc.name, safe='')}.json", dump(svc))
@@ -217,32 +241,81 @@ _FLAGS = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "
 
 
 def _write(path: str, body: bytes) -> None:
-    """Write ``body`` to ``path``, replacing (never writing through) a link planted there."""
+    """Write ``body`` to ``path``, replacing (never writing through) a link planted there.
+
+    os.write may write less than asked when the disk fills (or a size limit is hit): it goes on until
+    all is written or a write fails, and a cut-off file is removed (the export is marked incomplete).
+    """
     try:
-        fd = os.open(path, _FLAGS, 0o644)
-    except OSError as e:
-        if e.errno not in (errno.ELOOP, errno.EMLINK):  # O_NOFOLLOW on a symbolic link (EMLINK: BSD)
-            raise
-        os.unlink(path)
-        fd = os.open(path, _FLAGS | os.O_EXCL, 0o644)
-    try:
-        st = os.fstat(fd)
-        if st.st_nlink > 1 or not stat.S_ISREG(st.st_mode):  # a hard link shares its file: make our own
-            os.close(fd)
-            fd = -1
+        try:
+            fd = os.open(path, _FLAGS, 0o644)
+        except OSError as e:
+            if e.errno not in (errno.ELOOP, errno.EMLINK):  # O_NOFOLLOW on a symbolic link (EMLINK: BSD)
+                raise
             os.unlink(path)
             fd = os.open(path, _FLAGS | os.O_EXCL, 0o644)
-        elif st.st_size > len(body):
-            os.ftruncate(fd, len(body))  # an earlier export's longer file (truncated here, not at open)
-        os.write(fd, body)
-    finally:
-        if fd >= 0:
-            os.close(fd)
+        try:
+            st = os.fstat(fd)
+            if st.st_nlink > 1 or not stat.S_ISREG(st.st_mode):  # a hard link shares its file: make our own
+                os.close(fd)
+                fd = -1
+                os.unlink(path)
+                fd = os.open(path, _FLAGS | os.O_EXCL, 0o644)
+            elif st.st_size > len(body):
+                os.ftruncate(fd, len(body))  # an earlier export's longer file (truncated here, not at open)
+            view = memoryview(body)
+            while view:
+                view = view[os.write(fd, view):]
+        except OSError:
+            if fd >= 0:
+                os.close(fd)
+                fd = -1
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            raise
+        finally:
+            if fd >= 0:
+                os.close(fd)
+    except OSError as e:
+        if e.filename is None:  # os.write names no file: say which one failed
+            raise OSError(e.errno, e.strerror, path) from None
+        raise
+
+
+def _term_as_interrupt() -> Any:
+    """Make SIGTERM stop the export as Ctrl-C does (workers ended, one line); the old handler.
+
+    Without it, a killed parent leaves forked workers waiting on a queue nobody feeds.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return None  # signal handlers can be set from the main thread only
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
+def _die_with_parent() -> None:
+    """On Linux, end this worker when the parent dies (kill -9): not a BrokenPipe trace per worker."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _init(source: str, settings: Settings) -> None:
-    """A worker started by spawn (not fork) builds its own Site."""
+    """Each worker: Ctrl-C is the parent's to handle; one started by spawn (not fork) builds its Site."""
     global _site
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # else every worker prints a KeyboardInterrupt trace
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's terminate() must end it
+    _die_with_parent()
     if _site is None:
         _site = Site(Registry.from_file(source), settings, mode="export")
 
@@ -261,7 +334,7 @@ def _task(task: tuple[str, str, list[Any]]) -> tuple[int, int, int]:
             template, ctx = site.resolve(path)
             writer.page(path, site.render_page(path, template, ctx).body())
         return writer.files, writer.bytes, len(items)
-    _documents(site, writer)
+    _documents(site, writer, items[0])
     return writer.files, writer.bytes, 0
 
 

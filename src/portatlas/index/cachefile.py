@@ -46,6 +46,10 @@ def load(source: Path | str, *, use_cache: bool = True) -> Index:
     Works on path strings (``os`` calls, no pathlib) so the CLI's lean paths stay light.
     """
     src = os.fspath(source)
+    if use_cache:
+        shipped = _shipped(src)
+        if shipped is not None:
+            return shipped
     try:
         path = _cache_file(src) if use_cache else None
         if path is None:
@@ -75,6 +79,30 @@ def load(source: Path | str, *, use_cache: bool = True) -> Index:
     if path is not None:
         _write_atomically(path, encode_cache(data))
     return Index(data)
+
+
+def _shipped(src: str) -> Index | None:
+    """The index compiled into the package at build time (``index.shipped``), if it is for ``src``.
+
+    Only for the bundled edition, and only when the file was written by this ``FORMAT`` from a
+    source of the same size; the user's cache directory is not touched at all then.
+    """
+    from portatlas.source.paths import BUNDLED_PATH
+
+    if src != BUNDLED_PATH and (os.path.basename(src) != os.path.basename(BUNDLED_PATH)
+                                or os.path.realpath(src) != os.path.realpath(BUNDLED_PATH)):
+        return None
+    from portatlas.index.shipped import index_path
+
+    try:
+        size = os.stat(src).st_size
+        data = _read_cache(index_path(os.path.dirname(os.path.dirname(BUNDLED_PATH))), rewrite=False)
+        if data.get("format") != FORMAT or data.get("source_size") != size:
+            return None
+        data["source"] = src  # it was compiled in the build directory: name the installed file
+        return Index(data)
+    except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # no shipped index (an editable checkout), or a damaged one: the cache dir
 
 
 # The cache file: MAGIC, the header's length (8 bytes, little-endian), the marshalled header, then
@@ -117,8 +145,11 @@ def encode_cache(data: dict[str, Any]) -> bytes:
     return b"".join([MAGIC, len(head).to_bytes(8, "little"), head, b"\0" * (-start % 8), *blobs])
 
 
-def _read_cache(path: str) -> dict[str, Any]:
-    """The plain data of a cache file, its blobs memoryviews on the mapped file (no copy)."""
+def _read_cache(path: str, *, rewrite: bool = True) -> dict[str, Any]:
+    """The plain data of a cache file, its blobs memoryviews on the mapped file (no copy).
+
+    A file in the older unmapped form is rewritten in the mapped one unless ``rewrite`` is false.
+    """
     import mmap
 
     with open(path, "rb") as f:
@@ -126,7 +157,7 @@ def _read_cache(path: str) -> dict[str, Any]:
             # A file as update (or an older portatlas) wrote it: one marshalled dict. Rewritten mapped.
             f.seek(0)
             data: dict[str, Any] = marshal.loads(f.read())
-            if isinstance(data, dict) and data.get("format") == FORMAT:
+            if rewrite and isinstance(data, dict) and data.get("format") == FORMAT:
                 _write_atomically(path, encode_cache(data))
             return data if isinstance(data, dict) else {}
         mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)  # stays valid after close

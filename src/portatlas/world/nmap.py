@@ -26,6 +26,10 @@ from portatlas.system.files import NMAP_ENV, NMAP_PATHS
 from portatlas.model import Transport
 from portatlas.query.reasons import Frequency
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from portatlas.world.nmap_rank import PortTable
+
 ENV = NMAP_ENV
 DEFAULT_PATHS = NMAP_PATHS
 TOP = 1000
@@ -130,11 +134,17 @@ def configured_path() -> tuple[str | None, str]:
                   f"{ENV} to its path)")
 
 
-_LOADED: dict[tuple[str, int, int], NmapTable] = {}
+_LOADED: dict[tuple[str, int, int], NmapTable | PortTable] = {}
 
 
-def load() -> tuple[NmapTable | None, str]:
-    """The table from the configured file (cached in memory and on disk), or None and why not."""
+def load(port: int | None = None) -> tuple[NmapTable | PortTable | None, str]:
+    """The table from the configured file (cached in memory and on disk), or None and why not.
+
+    Given the one ``port`` a caller asks about and no parse cached yet, only that port's lines are
+    read (``world/nmap_rank.py``, ~5 ms): a first `portatlas PORT`, or every one where no cache
+    directory can be written, does not pay a whole parse (~60 ms) for one line. Callers asking
+    about many ports (suggest, the web's sections) parse once and cache the table.
+    """
     path, why = configured_path()
     if path is None:
         return None, why
@@ -152,12 +162,17 @@ def load() -> tuple[NmapTable | None, str]:
         try:
             with open(path, "rb") as f:
                 data = f.read()
-            table = parse(data, path)
+            if port is not None:
+                from portatlas.world.nmap_rank import PortTable
+
+                table = PortTable(data, path, port)
+            else:
+                table = parse(data, path)
+                _write_cache(cache, table)
         except OSError as e:
             return None, f"{path} cannot be read ({e.strerror})"
         except ValueError as e:
             return None, f"{path} is not an nmap-services file ({e})"
-        _write_cache(cache, table)
     _LOADED.clear()
     _LOADED[key] = table
     return table, ""
