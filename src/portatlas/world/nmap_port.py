@@ -47,24 +47,41 @@ class PortEntries:
         return self.entries.get(str(transport)) if port == self.port else None
 
 
-def _entry(data: bytes, port: int, proto: Transport) -> Frequency | None:
-    needle = f"\t{port}/{proto}\t".encode()
+def port_rows(data: bytes, port: int, proto: str) -> list[tuple[float, str | None]]:
+    """(frequency, name) of each of the port's lines on the protocol, in file order, read as nmap's own
+    parser reads them: zero-padded numbers count, comments and lines without a number frequency do not."""
+    needle = f"{port}/{proto}\t".encode()
+    out: list[tuple[float, str | None]] = []
+    seen: set[int] = set()
     at = data.find(needle)
     while at != -1:
         start = data.rfind(b"\n", 0, at) + 1
-        end = data.find(b"\n", at)
-        line = data[start:end if end != -1 else len(data)]
-        if not line.startswith(b"#"):
-            fields = line.split(b"\t")
-            try:
-                freq = float(fields[2].split(b"#")[0]) if len(fields) > 2 else 0.0
-            except ValueError:
-                freq = 0.0
-            name = fields[0].decode("utf-8", "replace").strip() or None
-            return Frequency(port=port, transport=proto, frequency=freq,
-                             name=None if name in (None, "unknown") else name)
+        if start not in seen:
+            seen.add(start)
+            end = data.find(b"\n", at)
+            fields = data[start:end if end != -1 else len(data)].split(b"\t")
+            number, _, p = fields[1].partition(b"/") if len(fields) > 2 else (b"", b"", b"")
+            if (not fields[0].startswith(b"#") and p == proto.encode() and number.isdigit() and len(number) <= 5
+                    and int(number) == port):
+                try:
+                    freq = float(fields[2].split(b"#")[0].strip())
+                except ValueError:
+                    freq = None  # nmap's parser skips such a line
+                if freq is not None:
+                    name = fields[0].decode("utf-8", "replace").strip()
+                    out.append((freq, None if name in ("", "unknown") else name))
         at = data.find(needle, at + 1)
-    return None
+    return out
+
+
+def read_entry(data: bytes, port: int, proto: Transport) -> Frequency | None:
+    """The port's entry as the full table reads it: its highest frequency, and that line's name."""
+    rows = port_rows(data, port, str(proto))
+    if not rows:
+        return None
+    best = max(f for f, _ in rows)
+    name = next(n for f, n in rows if f == best)
+    return Frequency(port=port, transport=proto, frequency=best, name=name)
 
 
 _DATA: dict[tuple[str, int, int], bytes] = {}
@@ -86,5 +103,5 @@ def read_port(port: int) -> tuple[PortEntries | None, str]:
             _DATA[key] = data
     except OSError as e:
         return None, f"{path} cannot be read ({e.strerror})"
-    found = {str(t): hit for t in PROTOCOLS if (hit := _entry(data, port, t)) is not None}
+    found = {str(t): hit for t in PROTOCOLS if (hit := read_entry(data, port, t)) is not None}
     return PortEntries(path, port, found), ""

@@ -7,7 +7,8 @@ directory can be written), would pay it for one line. ``PortTable`` answers
 ``get`` for that port from two scans of the file (~5 ms for Debian's), with
 exactly the values the full table gives: the port's highest frequency on the
 protocol, its competition rank among all of that protocol's rows, and nmap's
-name when the port is common. Any other question (another port,
+name (the port's lines are found by ``portatlas.world.nmap_port``, as a port's
+answer finds them). Any other question (another port,
 ``is_common`` over many ports, ``common_ports``) parses the whole table once
 and asks it.
 """
@@ -18,7 +19,8 @@ import re
 
 from portatlas.model import Transport
 from portatlas.query.reasons import Frequency
-from portatlas.world import nmap
+from portatlas.value import replace
+from portatlas.world import nmap, nmap_port
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -50,7 +52,7 @@ class PortTable:
         """Whether (port, transport) ranks among the ``top`` most frequently open."""
         if port == self.port:
             f = self.get(port, transport)
-            return f is not None and f.common
+            return f is not None and f.frequency > 0 and 0 < f.rank <= self.top
         return self.table().is_common(port, transport)
 
     def common_ports(self, transport: Transport) -> list[int]:
@@ -81,25 +83,6 @@ def _protocol_rows(data: bytes, proto: str) -> list[tuple[bytes, bytes]]:
 _PATTERNS: dict[str, re.Pattern[bytes]] = {}
 
 
-def _port_rows(data: bytes, port: int, proto: str) -> list[tuple[float, bytes]]:
-    """(frequency, name) of the port's own lines on the protocol, in file order: each hit of the literal
-    'PORT/proto<TAB>' checked against the line's fields with nmap.parse's pattern."""
-    needle = f"{port}/{proto}\t".encode()
-    out: list[tuple[float, bytes]] = []
-    seen: set[int] = set()
-    i = data.find(needle)
-    while i >= 0:
-        start = data.rfind(b"\n", 0, i) + 1
-        m = nmap._LINE.match(data, start)
-        if m is not None and start not in seen and m.group(3).decode() == proto and int(m.group(2)) == port:
-            seen.add(start)
-            f = _freq(m.group(4))
-            if f is not None:
-                out.append((f, m.group(1)))
-        i = data.find(needle, i + 1)
-    return out
-
-
 def _freq(text: bytes) -> float | None:
     try:
         return float(text)
@@ -108,21 +91,16 @@ def _freq(text: bytes) -> float | None:
 
 
 def _entry(data: bytes, port: int, transport: Transport, top: int) -> Frequency | None:
-    mine = _port_rows(data, port, transport.value)
-    if not mine:
+    """The port's entry with its competition rank among every row of the protocol."""
+    found = nmap_port.read_entry(data, port, transport)
+    if found is None:
         return None
-    best = max(f for f, _ in mine)
-    name = next(n for f, n in mine if f == best)  # the first such line, as parse's stable sort keeps
     higher = 0
     for number, text in _protocol_rows(data, transport.value):
         f = _freq(text)
-        if f is not None and f > best and int(number) <= 65535:
+        if f is not None and f > found.frequency and int(number) <= 65535:
             higher += 1
-    rank = higher + 1  # competition ranking over every row of the protocol
-    common = rank <= top and best > 0
-    return Frequency(port=port, transport=transport, frequency=best, rank=rank,
-                     name=name.decode("utf-8", "replace") if common and name else None,
-                     common=common, top=top)
+    return replace(found, rank=higher + 1)
 
 
 def _any_row(data: bytes) -> bool:
