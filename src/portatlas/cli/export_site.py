@@ -4,40 +4,47 @@ from __future__ import annotations
 
 import sys
 
-from portatlas.errors import BadInput
-from portatlas.cli.common import Parser
+from portatlas.cli.args import Arg, Command, Opt, integer, run_with
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from portatlas.cli.args import Args
 
-def build() -> Parser:
-    """The subcommand's options."""
-    p = Parser(prog="portatlas export site",
-               description="Write every page (all 65,536 ports, services, ranges, gaps, stats) and the API's "
-                           "JSON documents as static files for any static host.")
-    p.add_argument("directory", help="where to write (new, empty, or an earlier export)")
-    p.add_argument("--base-url", default="", help="prefix of every link, e.g. https://ports.example.org "
-                                                  "(default: the host's root)")
-    p.add_argument("--feedback-api", default=None,
-                   help="URL of a portatlas server the pages' feedback form posts to (default: no form)")
-    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--json", action="store_true", help="print what was written as JSON")
-    return p
+SPEC = Command(
+    "export site", "every page and the API's JSON documents as static files for any static host",
+    args=(Arg("directory", "where to write (new, empty, or an earlier export)"),),
+    opts=(
+        Opt(("--base-url",), "base_url", "URL", "prefix of every link, e.g. https://ports.example.org "
+                                                "(default: the host's root)", default=""),
+        Opt(("--feedback-api",), "feedback_api", "URL",
+            "URL of a portatlas server the pages' feedback form posts to (default: no form)"),
+        Opt(("--jobs",), "jobs", "N", "worker processes (default: one per CPU)"),
+        Opt(("--no-progress",), "no_progress", help="no progress bar"),
+    ),
+    description="Write every page (all 65,536 ports, services, ranges, gaps, stats) and the API's JSON documents "
+                "as static files for any static host. Exit 0 written, 2 a bad option or a directory holding "
+                "someone else's files.",
+)
 
 
 def run(argv: list[str]) -> int:
     """Export; exit 0 written, 2 bad option or unusable directory."""
-    args = build().parse_args(argv)
-    if args.jobs is not None and not 1 <= args.jobs <= 256:
-        raise BadInput(f"--jobs {args.jobs}: use 1 to 256")
-    from portatlas.export.site import export_site
-    from portatlas.cli.common import emit_json, write
+    return run_with(SPEC, argv, _run)
 
-    result = export_site(args.directory, args.base_url, feedback_api=args.feedback_api, jobs=args.jobs,
-                         progress=False if args.no_progress or args.json else None)
+
+def _run(args: Args) -> int:
+    from portatlas.cli.output import Out, emit_json
+    from portatlas.export.site import export_site
+
+    jobs = integer(args, "jobs", "--jobs", 1, 256)
+    result = export_site(str(args.directory), str(args.base_url or ""), feedback_api=args.option("feedback_api"),
+                         jobs=jobs, progress=False if args.no_progress or args.json else None)
     if args.json:
         emit_json(result)
     else:
-        write(f"wrote {result.pages:,} pages and {result.documents:,} other files "
-              f"({result.bytes / 1e6:,.0f} MB) to {result.directory} in {result.seconds:.0f} s")
+        out = Out(no_color=bool(args.no_color))
+        out.line(f"wrote {result.pages:,} pages and {result.documents:,} other files "
+                 f"({result.bytes / 1e6:,.0f} MB) to {result.directory} in {result.seconds:.0f} s")
+        out.write()
     sys.stdout.flush()
     return 0

@@ -2,31 +2,56 @@
 
 from __future__ import annotations
 
-from portatlas.atlas import Registry
+from portatlas.cli.args import Arg, Command, Opt, integer, run_with
 from portatlas.errors import BadInput
-from portatlas.query.grammar import parse_range, parse_transport
-from portatlas.cli import render
-from portatlas.cli.common import emit_json, parser, write
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from portatlas.cli.args import Args
+
+SPEC = Command(
+    "search", "ranked, typo-tolerant search over service names and descriptions",
+    args=(Arg("text", "words to look for (matched literally; typos in names tolerated)", many=True),),
+    opts=(
+        Opt(("--transport", "-t"), "transport", "T", "only rows on this transport", ("tcp", "udp", "sctp", "dccp")),
+        Opt(("--range",), "range", "R", "only rows in this range", ("system", "user", "dynamic")),
+        Opt(("--limit",), "limit", "N", "show at most N results, rows alike but for their transport counted "
+                                        "once; 0 for all", default="20"),
+    ),
+    description="Ranked search over service names and descriptions; the text is matched literally. Rows alike "
+                "but for their transport are one result (postgresql on TCP and UDP). Exit 0 with results, "
+                "1 with none.",
+    completes="names",
+)
 
 
 def run(argv: list[str]) -> int:
     """Exit 0 with hits, 1 with none, 2 on bad input."""
-    p = parser("search", "Ranked search over service names and descriptions; the text is matched literally.")
-    p.add_argument("text", nargs="+", help="words to look for (typos tolerated)")
-    p.add_argument("--transport", help="only rows on this transport: tcp, udp, sctp or dccp")
-    p.add_argument("--range", dest="rng", help="only rows in this range: system, user or dynamic")
-    p.add_argument("--limit", type=int, default=20, help="at most this many rows (default 20)")
-    args = p.parse_args(argv)
-    text = " ".join(args.text)
+    return run_with(SPEC, argv, _run)
+
+
+def _run(args: Args) -> int:
+    from portatlas.atlas import Registry
+    from portatlas.cli import render
+    from portatlas.cli.output import Out, emit_json
+
+    text = " ".join(str(a) for a in args.text)  # type: ignore[attr-defined]
     if not text.strip():
         raise BadInput("empty search: give some text to look for")
-    if not 1 <= args.limit <= 1000:
-        raise BadInput(f"--limit {args.limit} is out of range: use 1 to 1000")
-    hits = Registry.default().search(text, parse_transport(args.transport), parse_range(args.rng), args.limit)
+    limit = integer(args, "limit", "--limit", 0, 100_000) or 0
+    reg = Registry.default()
+    # Every hit, then grouped: --limit counts what is printed, not the registry's rows.
+    found = reg.search(text, args.option("transport"), args.option("range"), limit=len(reg.index))
+    groups = render.group_hits(found)
+    if limit:
+        groups = groups[:limit]
     if args.json:
-        emit_json(hits)
-    elif hits:
-        write(render.hits_text(hits))
+        emit_json([h for g in groups for h in g])
+        return 0 if groups else 1
+    out = Out(no_color=bool(args.no_color))
+    if groups:
+        render.hits(out, groups)
     else:
-        write(f"nothing in the registry matches {text!r}")
-    return 0 if hits else 1
+        out.line(f"nothing in the registry matches {text!r}")
+    out.write()
+    return 0 if groups else 1
