@@ -72,8 +72,12 @@ def _dict(o: dict[Any, Any], ind: str) -> str:
     if not o:
         return "{}"
     inner = ind + "  "
-    return ("{\n" + inner + (",\n" + inner).join([_string(str(_key_data(k))) + ": " + _enc(v, inner)
-                                                  for k, v in o.items()]) + "\n" + ind + "}")
+    keys = [str(_key_data(k)) for k in o]
+    items: Any = zip(keys, o.values())
+    if len(set(keys)) < len(keys):  # 1 and "1" are one key once written, the last value kept (as to_data does)
+        items = dict(items).items()
+    return ("{\n" + inner + (",\n" + inner).join([_string(k) + ": " + _enc(v, inner) for k, v in items])
+            + "\n" + ind + "}")
 
 
 def _key_data(k: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portatlas.answers.rows import clean
 from portatlas.cli.output import Out, plural
 
 TYPE_CHECKING = False
@@ -95,7 +96,7 @@ def name_check(out: Out, c: NameCheck) -> None:
     for r in c.registered:
         alias = f", an alias of {r.alias_of}" if r.alias_of else ""
         out.line(f"{out.tint('caution', 'taken')}: {r.name}  {r.number or '(no port)'} {r.transport}  "
-                 f"{r.description}{alias}", 2, hang=4)
+                 f"{clean(r.description)}{alias}", 2, hang=4)
 
 
 def request(out: Out, d: RequestDraft) -> None:
