@@ -101,3 +101,37 @@ def test_styling_goes_with_no_color_and_when_piped(args):
     if args != ["listening"]:  # live sockets come and go between runs
         assert strip_styles(styled).split() == no_color_env.split()
     assert ESCAPE not in run_cli(*args).stdout
+
+
+def test_the_update_progress_bar_fits_a_narrow_terminal(tmp_path):
+    """The bar is drawn on stderr when it is a terminal: as wide as fits, never wrapping the redraw."""
+    import fcntl
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    from .conftest import ROOT
+
+    bundled = next((ROOT / "src" / "portatlas" / "data").glob("service-names-port-numbers.*.xml.xz"))
+    for columns, bar in ((60, 1), (120, 30)):
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+        env = {**os.environ, "PORTATLAS_DATA_DIR": str(tmp_path / str(columns))}
+        p = subprocess.run([sys.executable, "-m", "portatlas", "update", "--source", str(bundled)],
+                           stdout=subprocess.PIPE, stderr=slave, env=env, timeout=120, check=False)
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(master)
+        assert p.returncode == 0
+        drawn = [d for d in seen.decode().replace("\x1b[K", "").split("\r") if "downloading" in d]
+        assert drawn and all(len(d) < columns for d in drawn), drawn
+        assert f"[{'#' * bar}" in drawn[-1] if columns > 60 else "[#" in drawn[-1]

@@ -90,7 +90,7 @@ def test_who_all_shows_established_and_time_wait(cli):
     (["who", "http"], "'http' is not a port"),
     (["who", "-1"], None),
     (["who"], "'portatlas who' needs PORT"),
-    (["who", "80", "--transport", "sctp"], "--transport 'sctp' is not one of tcp, udp"),
+    (["who", "80", "--transport", "sctp"], "--transport 'sctp' is not one of tcp or udp"),
     (["listening", "--bogus"], "unknown option '--bogus' for 'portatlas listening'"),
     (["ephemeral", "80"], "unexpected argument '80' for 'portatlas ephemeral'"),
     (["80-90", "--local"], "--local needs a single port"),

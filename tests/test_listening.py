@@ -111,7 +111,7 @@ def test_the_text_path_stays_light(tmp_path):
 def test_bad_transport_still_fails_in_one_line(cli):
     r = cli("listening", "--json", "--transport", "sctp")
     assert r.returncode == 2 and r.stdout == "" and len(r.stderr.splitlines()) == 1
-    assert "--transport 'sctp' is not one of tcp, udp" in r.stderr
+    assert "--transport 'sctp' is not one of tcp or udp" in r.stderr
 
 
 @linux

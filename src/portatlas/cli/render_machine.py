@@ -129,9 +129,12 @@ def listening(out: Out, rep: MachineReport) -> None:
     words: list[str] = []
     lasts: list[str] = []
     n_flag = 0
+    holders: dict[tuple[object, ...], str] = {}  # many sockets share a process, many a registry reading
+    labels: dict[tuple[object, ...], tuple[str, str]] = {}
     for x in rep.sockets:
         s = x.listener
-        last = holder(x)
+        who = (s.pid, s.process, s.user)
+        last = holders.get(who) or holders.setdefault(who, holder(x))
         if s.note:
             last += f" [note {notes.setdefault(s.note, len(notes) + 1)}]"
         if x.flags:
@@ -139,9 +142,11 @@ def listening(out: Out, rep: MachineReport) -> None:
             last += "  ! " + ", ".join([f.code for f in x.flags])
             for f in x.flags:
                 flagged.setdefault(f.code, f.message)
-        cols.append((s.transport, s.endpoint, s.state, s.remote or "-", registry_label(x)) if state_col
-                    else (s.transport, s.endpoint, registry_label(x)))
-        words.append(_tint_word(x))
+        reading = (x.state, x.range, x.names)
+        label, word = labels.get(reading) or labels.setdefault(reading, (registry_label(x), _tint_word(x)))
+        cols.append((s.transport, s.endpoint, s.state, s.remote or "-", label) if state_col
+                    else (s.transport, s.endpoint, label))
+        words.append(word)
         lasts.append(last)
     head = ("proto", "local address", "state", "peer", "registry") if state_col else ("proto", "local address",
                                                                                          "registry")

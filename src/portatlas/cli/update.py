@@ -30,12 +30,21 @@ SPEC = Command(
 
 
 def _bar(done: int, total: int | None) -> None:
-    """A one-line progress bar on stderr (only used when stderr is a terminal)."""
+    """A one-line progress bar on stderr (only used when stderr is a terminal), as wide as fits in it."""
+    import os
+
+    try:
+        room = (os.get_terminal_size(sys.stderr.fileno()).columns or 80) - 1
+    except (OSError, ValueError):
+        room = 79
     if total:
-        n = int(30 * done / total)
-        sys.stderr.write(f"\r  downloading [{'#' * n}{' ' * (30 - n)}] {done / 1e6:5.1f} of {total / 1e6:.1f} MB")
+        tail = f"] {done / 1e6:5.1f} of {total / 1e6:.1f} MB"
+        width = max(0, min(30, room - len("  downloading [") - len(tail)))
+        n = int(width * done / total)
+        line = f"  downloading [{'#' * n}{' ' * (width - n)}{tail}"
     else:
-        sys.stderr.write(f"\r  downloading {done / 1e6:5.1f} MB")
+        line = f"  downloading {done / 1e6:5.1f} MB"
+    sys.stderr.write("\r" + line[:room])
     sys.stderr.flush()
 
 
