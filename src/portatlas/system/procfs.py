@@ -2,9 +2,8 @@
 
 The table comes from netlink sock_diag, or /proc/net/{tcp,udp}{,6} where
 netlink is refused (``portatlas.system.socktable``); owners and their details
-from /proc/PID (``portatlas.system.processes``). Both work on plain rows, which
-`portatlas listening`'s lean path writes directly; this probe makes them
-``Listener`` values.
+from /proc/PID (``portatlas.system.processes``). Both work on plain rows; this
+probe makes them ``Listener`` values.
 """
 
 from __future__ import annotations
