@@ -29,6 +29,8 @@ def _one_line_error(r: subprocess.CompletedProcess[str], code: int = 2) -> str:
     (["update", "--rollback", "--timeout", "3"], "--rollback takes no --timeout"),
     (["who", "80", "--all-os", "--json"], "--all-os chooses the commands the text shows"),
     (["advise", "80", "--all-os", "--json"], "--all-os chooses the commands the text shows"),
+    (["advise", "22,80", "--all-os"], "a list has none"),
+    (["who", "22,80", "--all-os"], "a list has none"),
     (["export", "csv", "--ranges", "first"], "--ranges applies to 'export services' only"),
     (["advise", "8080", "--service", "nosuch"], "--service 'nosuch' is neither a service name"),
     (["history", "postgresql", "--transport", "tcp"], "--transport applies to a port's history"),

@@ -85,6 +85,8 @@ def _run(args: Args) -> int:
     reg = Registry.default()
     service = check_service(reg, str(args.service)) if args.service else None
     several = q.kind is not QueryKind.PORT
+    if several and args.all_os:
+        raise BadInput("--all-os chooses the commands of one port's 'how to check'; a list has none")
     answers = []
     base = {}
     for spec in q.specs:

@@ -64,6 +64,8 @@ def _run(args: Args) -> int:
     if args.json and args.all_os:
         raise BadInput("--all-os chooses the commands the text shows; --json has no 'how to check' part")
     ports, transport, several = ports_and_transport(str(args.port), args.option("transport"))
+    if several and args.all_os:
+        raise BadInput("--all-os chooses the commands of one port's 'how to check'; a list has none")
     reg = Registry.default()
     include_all = bool(args.include_all)
     if not several:
