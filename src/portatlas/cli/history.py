@@ -9,6 +9,7 @@ from portatlas.errors import BadInput, NotFound
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from portatlas.cli.args import Args
+    from portatlas.cli.output import Out
 
 MAX_PORTS = 1024  # a port's history costs ~1 ms; a list of them prints a screen each
 
@@ -69,9 +70,9 @@ def _run(args: Args) -> int:
     return 0
 
 
-def _service(args: Args, name: str, out: object) -> int:
+def _service(args: Args, name: str, out: Out) -> int:
     """A service name's timeline: when it was registered, its rows changed, its ports given back."""
-    from portatlas.cli.output import Out, emit_json
+    from portatlas.cli.output import emit_json
     from portatlas.registry.history import service_history
 
     if args.transport:
@@ -82,7 +83,6 @@ def _service(args: Args, name: str, out: object) -> int:
         return 0
     from portatlas.cli.render_history import service_history as render
 
-    assert isinstance(out, Out)
     render(out, sh)
     out.write()
     return 0
