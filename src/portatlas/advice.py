@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 UNPRIVILEGED = PROC_UNPRIVILEGED_START
 
 __all__ = ["Advice", "Level", "Purpose", "Reason", "Signal", "Signals", "Suggestion", "advise", "suggest",
-           "short_advice", "machine_signals", "parse_purpose", "parse_transports", "MAX_COUNT"]
+           "short_advice", "machine_signals", "parse_purpose", "parse_transports", "with_listening", "MAX_COUNT"]
 
 
 def __getattr__(name: str) -> Any:
@@ -178,7 +178,15 @@ def advise(registry: Registry, port: int | str, transport: str | Transport | tup
     why = parse_purpose(purpose)
     if signals is None:
         signals = machine_signals(p, ts)
-    return _advice.advise(registry.index, p, ts, why, http, signals, service=service or None)
+    return _advice.advise(registry.index, p, ts, why, http, signals, service=service or None,
+                          common=registry.knowledge.common_at(p))
+
+
+def with_listening(signals: Signals, port: int, transports: tuple[Transport, ...]) -> Signals:
+    """``signals`` with who holds ``port`` here on ``transports`` (what ``machine_signals(port)`` reads too):
+    advising many ports reads everything else once."""
+    listening, note = _listening(port, transports)
+    return replace(signals, listening=listening, listening_note=note)
 
 
 def suggest(registry: Registry, count: int = 5, transport: str | Transport | tuple[Transport, ...] = "tcp",

@@ -140,7 +140,7 @@ def test_the_port_answer_carries_verdicts_that_fit_the_reader(cli):
 @pytest.mark.parametrize("args, needle", [
     (["advise", "70000"], "0 to 65535"),
     (["advise", "80", "--purpose", "fun"], "production, internal, testing or standard"),
-    (["advise", "80", "--transport", "icmp"], "unknown transport"),
+    (["advise", "80", "--transport", "icmp"], "is not one of tcp, udp, both, sctp or dccp"),
     (["advise", "eighty"], "0 to 65535"),
     (["advise", "80", "--alternatives", "-1"], "0 to 100"),
 ])

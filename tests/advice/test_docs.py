@@ -24,12 +24,12 @@ def test_readme_names_every_option_setting_and_reason_code():
     for command, module in (("advise", "advise"), ("suggest", "suggest"), ("check-name", "check_name"),
                             ("request", "request")):
         assert f"portatlas {command}" in sec
-        p = importlib.import_module(f"portatlas.cli.{module}").build()
-        for action in p._actions:
-            if action.help == "==SUPPRESS==":
+        spec = importlib.import_module(f"portatlas.cli.{module}").SPEC
+        for o in spec.opts:
+            if o.hidden:
                 continue
-            for opt in action.option_strings:
-                if opt.startswith("--") and opt != "--help":
+            for opt in o.flags:
+                if opt.startswith("--"):
                     assert opt in sec, f"README's advice section does not mention {command} {opt}"
     assert "PORTATLAS_NMAP_SERVICES" in sec
     src = (ROOT / "src/portatlas/query/advice.py").read_text()

@@ -61,9 +61,9 @@ def test_a_dynamic_port_is_refused():
 @pytest.mark.parametrize("args, needle", [
     (["--name", "my_app", "--transport", "tcp"], "not a valid service name"),
     (["--name", "x" * 200, "--transport", "tcp"], "1 to 15 characters"),
-    (["--name", "myapp", "--transport", "icmp"], "unknown transport"),
+    (["--name", "myapp", "--transport", "icmp"], "is not one of tcp, udp, sctp, dccp or both"),
     (["--name", "myapp", "--transport", "tcp", "--port", "70000"], "0 to 65535"),
-    (["--name", "myapp", "--transport", "tcp", "--port", "80", "--any"], "not allowed with"),
+    (["--name", "myapp", "--transport", "tcp", "--port", "80", "--any"], "not both"),
 ])
 def test_bad_input_exits_2(args, needle):
     r = run_cli(*BASE, *args)

@@ -89,8 +89,8 @@ def test_json_and_csv_exports_hold_every_record(registry, store) -> None:
 
 
 @pytest.mark.parametrize("args,code,phrase", [
-    (["export"], 2, "format"),
-    (["export", "yaml"], 2, "invalid choice"),
+    (["export"], 2, "needs FORMAT"),
+    (["export", "yaml"], 2, "unknown export format 'yaml'"),
     (["export", "services", "-o", "/proc/nope/services"], 2, "cannot write"),
 ])
 def test_export_bad_input(args, code, phrase, store) -> None:

@@ -10,12 +10,13 @@ argparse would do the parsing, but importing it (with ``re`` and
 from __future__ import annotations
 
 from portatlas.errors import BadInput
-from portatlas.query.grammar import shown
 from portatlas.value import value
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from portatlas.cli.output import Out
 
 
 @value
@@ -29,6 +30,8 @@ class Opt:
     choices: tuple[str, ...] = ()
     default: object = None
     repeat: bool = False
+    needs: str = ""  # the dest of an option this one works with only ('over_time'); alone it is an error
+    hidden: bool = False  # left out of --help and of the options an error lists (for tests)
 
 
 @value
@@ -62,13 +65,28 @@ COMMON: tuple[Opt, ...] = (
 
 
 class Args(dict[str, object]):
-    """Parsed arguments; read as ``args.name`` or ``args["name"]``."""
+    """Parsed arguments; read as ``args.name`` or ``args["name"]``; ``given`` holds the options typed."""
+
+    given: frozenset[str] = frozenset()
+
+    def option(self, name: str) -> str | None:
+        """An option's value as typed (lower-cased for a choice), or None when it was not given."""
+        v = self.get(name)
+        return None if v is None or v == "" else str(v)
 
     def __getattr__(self, name: str) -> object:
         try:
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+def shown(text: str) -> str:
+    """The argument as quoted back in an error (``query.grammar.shown``, imported only on that path:
+    `portatlas listening` reads no port and need not load the grammar)."""
+    from portatlas.query.grammar import shown as quoted
+
+    return quoted(text)
 
 
 def all_opts(cmd: Command) -> tuple[Opt, ...]:
@@ -89,6 +107,7 @@ def parse(cmd: Command, argv: list[str]) -> Args:
     by_flag = {f: o for o in opts for f in o.flags}
     out = Args({o.dest: (() if o.repeat else (False if o.metavar is None else o.default)) for o in opts})
     positionals: list[str] = []
+    given: set[str] = set()
     i = 0
     rest = False
     while i < len(argv):
@@ -103,9 +122,10 @@ def parse(cmd: Command, argv: list[str]) -> Args:
         flag, eq, inline = a.partition("=") if a.startswith("--") else (a, "", "")
         o = by_flag.get(flag)
         if o is None:
-            names = sorted({f for f in by_flag if f.startswith("--")})
+            names = sorted({f for f, x in by_flag.items() if f.startswith("--") and not x.hidden})
             raise BadInput(f"unknown option {shown(flag)} for 'portatlas {cmd.name}'{_close(flag, names)} "
                            f"(its options: {', '.join(names)})")
+        given.add(o.dest)
         if o.metavar is None:
             if eq:
                 raise BadInput(f"{flag} takes no value (see 'portatlas {cmd.name} --help')")
@@ -119,7 +139,7 @@ def parse(cmd: Command, argv: list[str]) -> Args:
         else:
             raise BadInput(f"{flag} needs a value: {flag} {o.metavar} (see 'portatlas {cmd.name} --help')")
         if o.choices and val.lower() not in o.choices:
-            raise BadInput(f"{flag} {shown(val)} is not one of {', '.join(o.choices)}")
+            raise BadInput(f"{flag} {shown(val)} is not one of {', '.join(o.choices[:-1])} or {o.choices[-1]}")
         value_ = val.lower() if o.choices else val
         if o.repeat:
             current = out[o.dest]
@@ -127,8 +147,14 @@ def parse(cmd: Command, argv: list[str]) -> Args:
             out[o.dest] = (*current, value_)
         else:
             out[o.dest] = value_
+    out.given = frozenset(given)
     if out.get("help"):
         return out
+    for o in opts:
+        if o.needs and o.dest in given and o.needs not in given:
+            other = next(x for x in opts if x.dest == o.needs)
+            raise BadInput(f"{o.flags[0]} works only with {other.flags[0]}: {o.help} "
+                           f"(see 'portatlas {cmd.name} --help')")
     _positionals(cmd, positionals, out)
     return out
 
@@ -139,20 +165,18 @@ def _negative_number(a: str) -> bool:
 
 def _positionals(cmd: Command, given: list[str], out: Args) -> None:
     need = [a for a in cmd.args if not a.optional]
-    for j, arg in enumerate(cmd.args):
-        if arg.many:
-            out[arg.name] = tuple(given[j:])
-            given = given[:j]
-            break
-        out[arg.name] = given[j] if j < len(given) else None
-    else:
-        if len(given) > len(cmd.args):
-            extra = given[len(cmd.args)]
-            raise BadInput(f"unexpected argument {shown(extra)} for 'portatlas {cmd.name}' "
-                           f"(usage: {usage(cmd)})")
     if len(given) < len(need):
         missing = need[len(given)]
         raise BadInput(f"'portatlas {cmd.name}' needs {missing.name.upper()}: {missing.help or missing.name} "
+                       f"(usage: {usage(cmd)})")
+    for j, arg in enumerate(cmd.args):
+        if arg.many:  # takes the rest (at least one when it is not optional: checked above)
+            out[arg.name] = tuple(given[j:])
+            return
+        out[arg.name] = given[j] if j < len(given) else None
+    if len(given) > len(cmd.args):
+        extra = given[len(cmd.args)]
+        raise BadInput(f"unexpected argument {shown(extra)} for 'portatlas {cmd.name}' "
                        f"(usage: {usage(cmd)})")
 
 
@@ -174,8 +198,11 @@ def help_text(cmd: Command) -> str:
         lines += [f"  {a.name.upper():<18} {a.help}" for a in cmd.args]
     lines += ["", "options:"]
     for o in all_opts(cmd):
+        if o.hidden:
+            continue
         flags = ", ".join(o.flags) + (f" {o.metavar}" if o.metavar else "")
         extra = f" (one of {', '.join(o.choices)})" if o.choices else ""
+        extra += f" (with {next(x.flags[0] for x in all_opts(cmd) if x.dest == o.needs)})" if o.needs else ""
         extra += f" [default: {o.default}]" if o.default not in (None, False, ()) else ""
         lines.append(f"  {flags:<24} {o.help}{extra}")
     return "\n".join(lines) + "\n"
@@ -196,8 +223,26 @@ def run_with(cmd: Command, argv: list[str], body: Callable[[Args], int]) -> int:
     """Parse, print --help when asked, and run ``body`` with the arguments."""
     args = parse(cmd, argv)
     if args.get("help"):
-        import sys
+        from portatlas.cli.output import Out
 
-        sys.stdout.write(help_text(cmd))
+        out = Out(no_color=bool(args.get("no_color")))
+        help_lines(out, help_text(cmd))
+        out.write()
         return 0
     return body(args)
+
+
+def help_lines(out: Out, text: str) -> None:
+    """Help text through ``out``: on a terminal, wrapped with each entry's text under its column."""
+    hang = 4
+    for line in text.splitlines():
+        if line.endswith(":") and not line.startswith(" "):
+            hang = {"arguments:": 19, "options:": 25, "commands:": 12}.get(line, 4)
+            out.line(out.bold(line))
+            continue
+        body = line.lstrip(" ")
+        indent = len(line) - len(body)
+        if line.startswith("usage: "):
+            out.line(out.bold("usage:") + body[6:], hang=7)
+        else:
+            out.line(body, indent, hang=hang if indent else 4)

@@ -2,41 +2,53 @@
 
 from __future__ import annotations
 
-from portatlas.atlas import Registry
+from portatlas.cli.args import Command, Opt, integer, run_with
 from portatlas.errors import BadInput
-from portatlas.model import PortRange, Transport
-from portatlas.query.grammar import parse_range, parse_transport
-from portatlas.cli import render
-from portatlas.cli.common import Parser, emit_json, parser, write
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from portatlas.cli.args import Args
 
-def build() -> Parser:
-    """The command's options."""
-    p = parser("gaps", "Blocks of consecutive ports unassigned on every transport considered.")
-    p.add_argument("--range", dest="rng", help="system or user (default both)")
-    p.add_argument("--min", type=int, default=1, dest="min_size", help="only blocks of at least N ports")
-    p.add_argument("--transport", action="append",
-                   help="consider this transport (repeatable; default tcp and udp)")
-    p.add_argument("--limit", type=int, default=0, help="show at most N blocks (default all)")
-    return p
+SPEC = Command(
+    "gaps", "blocks of consecutive unassigned ports, largest first",
+    opts=(
+        Opt(("--range",), "range", "R", "only this range (default: system and user)", ("system", "user", "dynamic")),
+        Opt(("--min",), "min_size", "N", "only blocks of at least N ports", default="1"),
+        Opt(("--transport", "-t"), "transport", "T", "consider this transport (repeatable; default tcp and udp)",
+            ("tcp", "udp", "sctp", "dccp"), repeat=True),
+        Opt(("--limit",), "limit", "N", "show at most N blocks; 0 for all", default="0"),
+    ),
+    description="Blocks of consecutive ports unassigned on every transport considered, largest first, with "
+                "their rank in their range. Exit 0 with blocks, 1 when none is as large as asked.",
+)
 
 
 def run(argv: list[str]) -> int:
     """Exit 0 with blocks, 1 when none is as large as asked."""
-    args = build().parse_args(argv)
-    rng = parse_range(args.rng)
-    if rng is PortRange.DYNAMIC:
+    return run_with(SPEC, argv, _run)
+
+
+def _run(args: Args) -> int:
+    from portatlas.atlas import Registry
+    from portatlas.cli import render
+    from portatlas.cli.output import Out, emit_json, plural
+    from portatlas.model import Transport
+
+    if args.range == "dynamic":
         raise BadInput("the dynamic range has no gaps: it is never assigned; use --range system or user")
-    if args.limit < 0:
-        raise BadInput(f"--limit {args.limit} is negative: use 0 (all) or more")
-    ts: list[Transport] = [t for t in (parse_transport(x) for x in args.transport or []) if t]
-    blocks = Registry.default().gaps(rng, args.min_size, tuple(ts) or (Transport.TCP, Transport.UDP))
-    if args.limit:
-        blocks = blocks[: args.limit]
+    min_size = integer(args, "min_size", "--min", 1, 65536) or 1
+    limit = integer(args, "limit", "--limit", 0, 65536) or 0
+    ts = tuple(dict.fromkeys(Transport(str(t)) for t in args.transport)) or (Transport.TCP, Transport.UDP)  # type: ignore[attr-defined]
+    blocks = Registry.default().gaps(args.option("range"), min_size, ts)
+    if limit:
+        blocks = blocks[:limit]
     if args.json:
         emit_json(blocks)
-    elif blocks:
-        write(render.gaps_text(blocks))
+        return 0 if blocks else 1
+    out = Out(no_color=bool(args.no_color))
+    if blocks:
+        render.gaps(out, blocks)
     else:
-        write(f"no unassigned block of at least {args.min_size} ports")
+        out.line(f"no unassigned block of at least {plural(min_size, 'port')}")
+    out.write()
     return 0 if blocks else 1

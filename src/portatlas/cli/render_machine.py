@@ -1,28 +1,36 @@
-"""Plain-text renderings of this machine's answers: who, listening, ephemeral, how to check."""
+"""This machine's answers as terminal text: who, listening, ephemeral, and how to check by hand.
+
+`portatlas listening` renders a thousand sockets here, so this module
+imports nothing at load time beyond the output module; values are only
+read, never built.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from portatlas.cli.output import Out, plural, this_os
 
-from portatlas.model import PortRange, State, Transport
-from portatlas.cli.common import bold
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
-if TYPE_CHECKING:  # types only: `portatlas PORT` imports this module and must stay light
     from portatlas.system.annotate import EphemeralReport, ListenerReport, MachineReport
     from portatlas.system.howto import CheckCommand
 
 SYSTEM_TITLES = {"linux": "Linux", "macos": "macOS", "windows": "Windows"}
 
 
-def nothing_text(rep: MachineReport) -> str:
+def where(rep: MachineReport) -> str:
+    """'307/tcp or 307/udp' (or the one transport asked)."""
+    ts = [rep.transport.value] if rep.transport else ["tcp", "udp"]
+    return " or ".join(f"{rep.port}/{t}" for t in ts)
+
+
+def nothing(out: Out, rep: MachineReport, indent: int = 0) -> None:
     """'nothing is listening on 307/tcp or 307/udp here', with what the OS may have hidden."""
-    ts = [rep.transport] if rep.transport else [Transport.TCP, Transport.UDP]
-    where = " or ".join(f"{rep.port}/{t.value}" for t in ts)
     verb = "bound to" if rep.include_all else "listening on"
-    lines = [f"nothing is {verb} {where} here"]
-    lines += [f"  note: {n}" for n in rep.notes]
-    return "\n".join(lines)
+    out.line(f"nothing is {verb} {where(rep)} here", indent)
+    for n in rep.notes:
+        out.line(f"note: {n}", indent + 2, hang=6)
 
 
 def holder(x: ListenerReport) -> str:
@@ -30,142 +38,182 @@ def holder(x: ListenerReport) -> str:
     s = x.listener
     if s.pid is None:
         return "no process visible"
-    bits = [f"PID {s.pid}"] + ([f"user {s.user}"] if s.user else [])
-    return f"{s.process or '(name hidden)'} ({', '.join(bits)})"
+    bits = f"PID {s.pid}, user {s.user}" if s.user else f"PID {s.pid}"
+    return f"{s.process or '(name hidden)'} ({bits})"
 
 
 def registry_label(x: ListenerReport) -> str:
-    """'postgresql', 'unassigned (system)', 'reserved', 'dynamic/private'."""
-    if x.state is State.ASSIGNED:
-        names = ", ".join(x.names[:3]) + (f" +{len(x.names) - 3}" if len(x.names) > 3 else "")
-        return names
-    if x.range is PortRange.DYNAMIC:
+    """'postgresql', 'unassigned (system)', 'reserved (user)', 'dynamic/private'."""
+    if x.state == "assigned":
+        return ", ".join(x.names[:3]) + (f" +{len(x.names) - 3}" if len(x.names) > 3 else "")
+    if x.range == "dynamic":
         return "dynamic/private"
-    return f"{x.state.value} ({x.range.value})"
+    return f"{x.state} ({x.range})"
 
 
-def who_text(rep: MachineReport, headline: str) -> str:
-    """Every socket on one port, in a few lines each, under the registry's headline for the port."""
-    return "\n".join([bold(headline), "", sockets_text(rep)])
+def _tint_word(x: ListenerReport) -> str:
+    return "dynamic" if x.state == "unassigned" and x.range == "dynamic" else str(x.state)
 
 
-def sockets_text(rep: MachineReport, indent: str = "") -> str:
+def sockets(out: Out, rep: MachineReport, indent: int = 0) -> None:
     """Each socket of a ``who`` answer in a few lines: endpoint and state, process, command, notes, flags."""
     if not rep.sockets:
-        return "\n".join(indent + line for line in nothing_text(rep).splitlines())
-    out = []
+        nothing(out, rep, indent)
+        return
+    sub = indent + 4
     for x in rep.sockets:
         s = x.listener
-        head = f"{s.transport.value}  {s.family}  {s.endpoint}  {s.state}"
-        out.append(indent + bold(head) + (f"  peer {s.remote}" if s.remote else ""))
-        out.append(f"{indent}    process  {holder(x)}")
+        head = out.bold(f"{s.transport}  {s.family}  {s.endpoint}  {s.state}")
+        out.line(head + (f"  peer {s.remote}" if s.remote else ""), indent)
+        out.line(f"process  {holder(x)}", sub, hang=9)
         if s.cmdline:
-            out.append(f"{indent}    command  {s.cmdline}")
+            out.line(f"command  {s.cmdline}", sub, hang=9)
         if s.note:
-            out.append(f"{indent}    note     {s.note}")
+            out.line(f"note     {s.note}", sub, hang=9)
         for f in x.flags:
-            out.append(f"{indent}    ! {f.code}: {f.message}")
-    out += [f"{indent}note: {n}" for n in rep.notes]
-    return "\n".join(out).rstrip()
+            out.line(f"{out.tint('caution', '!')} {f.code}: {f.message}", sub, hang=4)
+    for n in rep.notes:
+        out.line(f"note: {n}", indent, hang=6)
 
 
-def listening_text(rep: MachineReport) -> str:
-    """One line per socket: transport, endpoint, registry reading, holder, flag codes; notes below."""
-    rows = rep.sockets
-    ep_w = max([len(x.listener.endpoint) for x in rows] + [14])
-    reg_w = min(max([len(registry_label(x)) for x in rows] + [8]), 28)
+def who(out: Out, rep: MachineReport, headline: str) -> None:
+    """Every socket on one port under the registry's headline for the port."""
+    out.line(out.bold(headline))
+    out.line()
+    sockets(out, rep)
+
+
+def spans(ports: Sequence[int]) -> str:
+    """'22, 8000-8002, 8080': sorted ports with runs joined."""
+    out: list[str] = []
+    ps = sorted(set(ports))
+    i = 0
+    while i < len(ps):
+        j = i
+        while j + 1 < len(ps) and ps[j + 1] == ps[j] + 1:
+            j += 1
+        out.append(str(ps[i]) if i == j else f"{ps[i]}-{ps[j]}")
+        i = j + 1
+    return ", ".join(out)
+
+
+def who_many(out: Out, reps: Sequence[MachineReport], headlines: dict[int, str]) -> None:
+    """A list of ports: each port something holds, then one line naming the ports nothing holds."""
+    found = [r for r in reps if r.sockets]
+    for r in found:
+        if out.lines:
+            out.line()
+        who(out, r, headlines[r.port or 0])
+    idle = [r.port for r in reps if not r.sockets and r.port is not None]
+    if idle:
+        if out.lines:
+            out.line()
+        first = reps[0]
+        verb = "bound to" if first.include_all else "listening on"
+        on = first.transport.value if first.transport else "tcp or udp"
+        out.line(f"nothing is {verb} {spans(idle)} ({on}) here", 0, hang=4)
+        for n in dict.fromkeys(n for r in reps for n in r.notes):
+            out.line(f"note: {n}", 2, hang=6)
+
+
+def listening(out: Out, rep: MachineReport) -> None:
+    """One line per socket: transport, endpoint, registry reading, holder, flag codes; notes below.
+
+    Columns are padded on the plain text and styled after, so a thousand
+    sockets cost one pass of string formatting (``Out.table`` measures styled cells).
+    """
     state_col = rep.include_all
-    peer_w = max([len(x.listener.remote or "") for x in rows] + [4])
-    head = f"{'proto':<5} {'local address':<{ep_w}} "
-    if state_col:
-        head += f"{'state':<11} {'peer':<{peer_w}} "
-    head += f"{'registry':<{reg_w}} process"
-    out = [bold(head)]
     notes: dict[str, int] = {}
     flagged: dict[str, str] = {}
-    for x in rows:
+    cols: list[tuple[str, ...]] = []
+    words: list[str] = []
+    lasts: list[str] = []
+    n_flag = 0
+    holders: dict[tuple[object, ...], str] = {}  # many sockets share a process, many a registry reading
+    labels: dict[tuple[object, ...], tuple[str, str]] = {}
+    for x in rep.sockets:
         s = x.listener
-        line = f"{s.transport.value:<5} {s.endpoint:<{ep_w}} "
-        if state_col:
-            line += f"{s.state:<11} {s.remote or '-':<{peer_w}} "
-        line += f"{registry_label(x)[:reg_w]:<{reg_w}} {holder(x)}"
+        who = (s.pid, s.process, s.user)
+        last = holders.get(who) or holders.setdefault(who, holder(x))
         if s.note:
-            mark = notes.setdefault(s.note, len(notes) + 1)
-            line += f" [note {mark}]"
+            last += f" [note {notes.setdefault(s.note, len(notes) + 1)}]"
         if x.flags:
-            line += "  ! " + ", ".join(f.code for f in x.flags)
+            n_flag += 1
+            last += "  ! " + ", ".join([f.code for f in x.flags])
             for f in x.flags:
                 flagged.setdefault(f.code, f.message)
-        out.append(line)
-    n_flag = sum(1 for x in rows if x.flags)
-    out.append("")
-    out.append(f"{len(rows)} socket{'s' if len(rows) != 1 else ''}, {n_flag} flagged; ephemeral range "
-               f"{rep.ephemeral.low}-{rep.ephemeral.high} ({'default' if rep.ephemeral.is_default else 'read from'} "
-               f"{rep.ephemeral.source}); registry edition {rep.edition}")
+        reading = (x.state, x.range, x.names)
+        label, word = labels.get(reading) or labels.setdefault(reading, (registry_label(x), _tint_word(x)))
+        cols.append((s.transport, s.endpoint, s.state, s.remote or "-", label) if state_col
+                    else (s.transport, s.endpoint, label))
+        words.append(word)
+        lasts.append(last)
+    head = ("proto", "local address", "state", "peer", "registry") if state_col else ("proto", "local address",
+                                                                                         "registry")
+    widths = [max([len(h)] + [len(c[i]) for c in cols]) for i, h in enumerate(head)]
+    reg = len(head) - 1
+    lead = sum(widths) + 2 * len(widths)
+    hang = out.room(lead)
+    out.line("  ".join(out.bold(h.ljust(w)) for h, w in zip(head, widths)) + "  " + out.bold("process"))
+    styled = out.styled
+    add = out.lines.append
+    for c, word, last in zip(cols, words, lasts):
+        cells = [v.ljust(w) for v, w in zip(c, widths)]
+        if styled:
+            cells[reg] = out.tint(word, cells[reg])
+            last = last.replace("  ! ", f"  {out.tint('caution', '!')} ")
+        text = "  ".join(cells) + "  " + last
+        if out.width is None:
+            add(text)  # piped: one socket per line, as it is
+        else:
+            out.line(text, 0, hang=hang)
+    e = rep.ephemeral
+    out.line()
+    out.line(f"{plural(len(rep.sockets), 'socket')}, {n_flag} flagged; ephemeral range {e.low}-{e.high} "
+             f"({'default' if e.is_default else 'read from'} {e.source}); registry edition {rep.edition}")
     for text, mark in notes.items():
-        out.append(f"note {mark}: {text}")
+        out.line(f"note {mark}: {text}", hang=4)
     for n in rep.notes:
-        out.append(f"note: {n}")
+        out.line(f"note: {n}", hang=4)
     if flagged:
-        out.append("flags (one example each; 'portatlas who PORT' explains a port):")
-        out += [f"  {code}: {msg}" for code, msg in flagged.items()]
-    return "\n".join(out)
+        out.line("flags (one example each; 'portatlas who PORT' explains a port):")
+        for code, msg in flagged.items():
+            out.line(f"{out.tint('caution', code)}: {msg}", 2, hang=4)
 
 
-def ephemeral_text(rep: EphemeralReport) -> str:
+def ephemeral(out: Out, rep: EphemeralReport) -> None:
     """The range, where it was read, the reserved holes, and its overlap with assigned ports."""
     e = rep.range
     how = f"{e.source}: not read from this machine" if e.is_default else f"read from {e.source}"
-    out = [bold(f"Ephemeral ports here: {e.low}-{e.high} ({e.size:,} ports)"), f"  {how}"]
+    out.line(out.bold(f"Ephemeral ports here: {e.low}-{e.high} ({plural(e.size, 'port')})"))
+    out.line(how, 2)
     if e.reserved:
         holes = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in e.reserved)
-        out.append(f"  reserved (never handed out as client ports): {holes}")
+        out.line(f"reserved (never handed out as client ports): {holes}", 2, hang=4)
     elif e.system == "linux" and not e.is_default:
-        out.append("  reserved: none (net.ipv4.ip_local_reserved_ports is empty)")
-    out.append("")
+        out.line("reserved: none (net.ipv4.ip_local_reserved_ports is empty)", 2)
+    out.line()
     if rep.matches_iana:
-        out.append("This is RFC 6335's Dynamic/Private range (49152-65535): no registered service lies inside it.")
+        out.line("This is RFC 6335's Dynamic/Private range (49152-65535): no registered service lies inside it.")
     else:
-        counts = ", ".join(f"{n:,} on {t.value.upper()}" for t, n in rep.assigned_inside.items())
-        out.append(f"Registered services inside it: {counts}. A server on one of them can find its port "
-                   "taken by an outgoing connection.")
+        counts = ", ".join(f"{n:,} on {str(t).upper()}" for t, n in rep.assigned_inside.items())
+        out.line(f"Registered services inside it: {counts}. A server on one of them can find its port "
+                 "taken by an outgoing connection.")
         if rep.examples:
             ex = ", ".join(f"{x.port} {'/'.join(x.names)}" for x in rep.examples)
-            out.append(f"  for example {ex}")
-        out.append("RFC 6335 recommends 49152-65535 (Dynamic/Private) for ephemeral ports.")
-    out.append(f"Registry edition {rep.edition}")
-    return "\n".join(out)
+            out.line(f"for example {ex}", 2, hang=4)
+        out.line("RFC 6335 recommends 49152-65535 (Dynamic/Private) for ephemeral ports.")
+    out.line(f"Registry edition {rep.edition}")
 
 
-def checks_text(cmds: Sequence[CheckCommand], indent: str = "  ") -> str:
-    """How to check by hand, grouped by operating system."""
-    out = []
-    for system in dict.fromkeys(c.system for c in cmds):
-        out.append(f"{indent}{SYSTEM_TITLES.get(system, system)}")
-        for c in cmds:
-            if c.system == system:
-                out.append(f"{indent}  {c.command}")
-                out.append(f"{indent}      {c.shows}")
-    return "\n".join(out)
-
-
-def machine_json(rep: MachineReport) -> str:
-    """The ``who``/``listening`` answer as JSON, one socket per line.
-
-    Equal, once parsed, to ``to_json(rep)`` (a test holds them together);
-    written by ``json_lines``, as `portatlas listening --json`'s lean path
-    writes it, because the generic path and an indenting encoder cost ten
-    times more with a thousand sockets.
-    """
-    from portatlas.model import to_json
-    from portatlas.cli.json_lines import SocketWriter, answer
-
-    w = SocketWriter()
-    socks = []
-    for x in rep.sockets:
-        s = x.listener
-        row = (s.transport.value, s.family, s.address, s.port, s.state, s.pid, s.process, s.cmdline, s.user,
-               s.note, s.remote)
-        socks.append(w.line(row, x.state.value, x.range.value, x.names, [(f.code, f.message) for f in x.flags]))
-    return answer(rep.port, rep.transport.value if rep.transport else None, rep.include_all, socks, rep.notes,
-                  rep.complete, to_json(rep.ephemeral), rep.edition)
+def checks(out: Out, cmds: Sequence[CheckCommand], all_os: bool = False) -> None:
+    """"How to check" by hand: this machine's system first, the others with ``all_os``."""
+    mine = this_os()
+    systems = [mine] + ([s for s in SYSTEM_TITLES if s != mine] if all_os else [])
+    for system in systems:
+        rows = [(c.command, c.shows) for c in cmds if c.system == system]
+        if rows:
+            out.heading(f"How to check ({SYSTEM_TITLES[system]})")
+            out.table(rows)
+    if not all_os:
+        out.line("(--all-os for the other systems' commands)", 2)

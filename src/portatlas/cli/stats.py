@@ -2,34 +2,61 @@
 
 from __future__ import annotations
 
-from portatlas.atlas import Registry
-from portatlas.model import Transport
-from portatlas.query.grammar import parse_transport
-from portatlas.cli import render
-from portatlas.cli.common import Parser, emit_json, parser, write
+from portatlas.cli.args import Command, Opt, run_with
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from portatlas.cli.args import Args
 
-def build() -> Parser:
-    """The command's options."""
-    p = parser("stats", "Assigned, reserved and unassigned ports per range and transport.")
-    p.add_argument("--over-time", action="store_true",
-                   help="the counts of every edition since 2017 (text: one transport, editions that changed)")
-    p.add_argument("--transport", help="with --over-time, the transport shown in text (default tcp)")
-    p.add_argument("--all", action="store_true", help="with --over-time, every edition in text")
-    return p
+SPEC = Command(
+    "stats", "assigned, reserved and unassigned ports per range and transport (--over-time: every edition)",
+    opts=(
+        Opt(("--over-time",), "over_time",
+            help="the counts of every edition since 2017 (text: one transport, the editions whose counts changed)"),
+        Opt(("--transport", "-t"), "transport", "T", "the transport the text shows (default tcp)",
+            ("tcp", "udp", "sctp", "dccp"), needs="over_time"),
+        Opt(("--all",), "all", help="every edition in the text, not only those whose counts changed",
+            needs="over_time"),
+    ),
+    description="Assigned, reserved and unassigned ports per range and transport in the edition in use; with "
+                "--over-time, in each of the registry's editions since 2017.",
+)
 
 
 def run(argv: list[str]) -> int:
     """Always exit 0 on valid arguments."""
-    args = build().parse_args(argv)
+    return run_with(SPEC, argv, _run)
+
+
+def _run(args: Args) -> int:
+    from portatlas.cli.output import Out, emit_json
+
+    out = Out(no_color=bool(args.no_color))
     if args.over_time:
+        from portatlas.model import Transport
         from portatlas.registry.history import stats_over_time
-        from portatlas.cli.history_text import stats_over_time_text
 
         s = stats_over_time()
-        t = parse_transport(args.transport) or Transport.TCP
-        emit_json(s) if args.json else write(stats_over_time_text(s, t, args.all))
+        if args.json:
+            if args.transport or args.all:
+                from portatlas.errors import BadInput
+
+                raise BadInput("--transport and --all choose what the text shows; --json has every edition, "
+                               "range and transport")
+            emit_json(s)
+            return 0
+        from portatlas.cli.render_history import stats_over_time as render
+
+        render(out, s, Transport(str(args.transport or "tcp")), bool(args.all))
+        out.write()
         return 0
+    from portatlas.atlas import Registry
+    from portatlas.cli.render import stats
+
     st = Registry.default().stats()
-    emit_json(st) if args.json else write(render.stats_text(st))
+    if args.json:
+        emit_json(st)
+        return 0
+    stats(out, st)
+    out.write()
     return 0

@@ -2,47 +2,55 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from portatlas.atlas import Registry
-from portatlas.errors import BadInput
-from portatlas.cli.common import emit_json, parser, write
+from portatlas.cli.args import Command, Opt, integer, run_with
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from portatlas.cli.args import Args
 
-def build() -> "object":
-    p = parser("suggest", "Ports free to use: unassigned in the registry on the asked transports, off the "
-                          "browsers' bad-port list, outside the ephemeral ranges, not commonly used "
-                          "(nmap-services), and free here (checked by binding).")
-    p.add_argument("--count", default="5", metavar="K", help="how many ports (1-1000, default 5)")
-    p.add_argument("--transport", default="tcp", help="tcp (default), udp or both")
-    p.add_argument("--range", dest="rng", default=None, metavar="RANGE",
-                   help="user (1024-32767, below Linux's ephemeral range; the default) or dynamic (61000-65535)")
-    p.add_argument("--near", metavar="PORT", help="rank by distance from this port")
-    p.add_argument("--name", metavar="APP", help="a service name: the same port for it on every machine")
-    p.add_argument("--http", action="store_true",
-                   help="the service speaks HTTP (browsers' bad ports are always left out)")
-    p.add_argument("--seed", type=int, default=None, help=argparse.SUPPRESS)  # repeatable order, for tests
-    return p
+SPEC = Command(
+    "suggest", "ports free to use, each with the checks it passed",
+    opts=(
+        Opt(("--count",), "count", "K", "how many ports (1-1000)", default="5"),
+        Opt(("--transport", "-t"), "transport", "T", "the service's transport", ("tcp", "udp", "both"),
+            default="tcp"),
+        Opt(("--range",), "range", "RANGE", "user (1024-32767, below Linux's ephemeral range; the default) or "
+                                            "dynamic (61000-65535)", ("user", "dynamic")),
+        Opt(("--near",), "near", "PORT", "rank by distance from this port"),
+        Opt(("--name",), "name", "APP", "a service name: the same first port for it on every machine"),
+        Opt(("--http",), "http", help="the service speaks HTTP (browsers' bad ports are always left out)"),
+        Opt(("--seed",), "seed", "N", "a repeatable order (for tests)", hidden=True),
+    ),
+    description="Ports free to use: unassigned in the registry on the asked transports, off the browsers' "
+                "bad-port list, outside the ephemeral ranges, not among nmap's most common ports, and free "
+                "here (checked by binding). Exit 0 with ports, 1 when none passes every check, 2 bad input.",
+)
 
 
 def run(argv: list[str]) -> int:
     """Print the ports; exit 0 found some, 1 none passed every check, 2 bad input."""
-    from portatlas.advice import suggest
+    return run_with(SPEC, argv, _run)
 
-    args = build().parse_args(argv)  # type: ignore[attr-defined]
-    raw = str(args.count).strip()
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 7:
-        raise BadInput(f"--count {raw!r} is not a whole number: ask for 1 to 1000 ports")
-    reg = Registry.default()
-    found = suggest(reg, count=int(raw), transport=args.transport, range=args.rng, near=args.near,
-                    name=args.name, http=args.http, seed=args.seed)
+
+def _run(args: Args) -> int:
+    from portatlas.advice import MAX_COUNT, suggest
+    from portatlas.atlas import Registry
+    from portatlas.cli.output import Out, emit_json
+
+    count = integer(args, "count", "--count", 1, MAX_COUNT) or 5
+    seed = integer(args, "seed", "--seed", 0, 2**63)
+    found = suggest(Registry.default(), count=count, transport=str(args.transport), range=args.option("range"),
+                    near=args.option("near"), name=args.option("name"), http=bool(args.http), seed=seed)
     if args.json:
         emit_json(found)
     elif found:
-        from portatlas.cli.render_advice import suggestions_text
+        from portatlas.cli.render_advice import suggestions
 
-        write(suggestions_text(found, int(raw)))
+        out = Out(no_color=bool(args.no_color))
+        suggestions(out, found, count)
+        out.write()
     if not found:
         from portatlas.system.ephemeral import ephemeral_range
 

@@ -1,36 +1,102 @@
-"""`portatlas who PORT`: every socket on this machine bound to PORT, and the process holding it."""
+"""`portatlas who PORT`: every socket on this machine bound to PORT (or to each port of a list), and who holds it."""
 
 from __future__ import annotations
 
-from portatlas.atlas import Registry, describe
-from portatlas.system.annotate import machine
-from portatlas.cli import render_machine
-from portatlas.cli.common import parser, port_and_transport, write
+from portatlas.cli.args import Arg, Command, Opt, run_with
+from portatlas.errors import BadInput
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from portatlas.cli.args import Args
+    from portatlas.system.annotate import MachineReport
 
-def build() -> "object":
-    p = parser("who", "Every socket on this machine bound to PORT: transport, IPv4/IPv6, address, state, "
-                      "PID, process, command line and user, read against the registry. "
-                      "Exit 0 found, 1 nothing bound, 2 bad input.")
-    p.add_argument("port", help="a port (0-65535), or PORT/tcp, PORT/udp")
-    p.add_argument("--transport", "-t", type=str.lower, choices=("tcp", "udp"),
-                   help="only this transport (default: both)")
-    p.add_argument("--all", "-a", action="store_true", dest="include_all",
-                   help="also connected sockets (ESTABLISHED, TIME_WAIT, connected UDP), not only listeners")
-    return p
+MAX_PORTS = 4096  # one probe answers them all: a list costs what one port costs
+
+SPEC = Command(
+    "who", "every socket on this machine bound to a port, and the process holding it",
+    args=(Arg("port", "a port (0-65535), PORT/tcp, PORT/udp, or a list such as 22,80,8000-8100"),),
+    opts=(
+        Opt(("--transport", "-t"), "transport", "T", "only this transport (default: both)", ("tcp", "udp")),
+        Opt(("--all", "-a"), "include_all",
+            help="also connected sockets (ESTABLISHED, TIME_WAIT, connected UDP), not only listeners"),
+        Opt(("--all-os",), "all_os", help="how to check by hand on Linux, macOS and Windows, not only this system"),
+    ),
+    description="Every socket on this machine bound to PORT: transport, IPv4/IPv6, address, state, PID, process, "
+                "command line and user, read against the registry; then how to check by hand. A list or range "
+                "answers each port (JSON: a list). Exit 0 something is bound, 1 nothing is, 2 bad input.",
+    completes="ports",
+)
 
 
 def run(argv: list[str]) -> int:
     """Answer who holds a port; exit 0 found, 1 nothing bound, 2 bad input."""
-    args = build().parse_args(argv)  # type: ignore[attr-defined]
-    port, transport = port_and_transport(args.port, args.transport)
-    reg = Registry.default()
-    rep = machine(reg, port, transport, args.include_all)
-    if args.json:
-        write(render_machine.machine_json(rep))
-    elif rep.sockets:
-        write(render_machine.who_text(rep, describe(reg.lookup(port))[0]))
-    else:
-        write(render_machine.nothing_text(rep))
-    return 0 if rep.sockets else 1
+    return run_with(SPEC, argv, _run)
 
+
+def ports_and_transport(text: str, option: str | None) -> tuple[list[int], str | None, bool]:
+    """(ports, transport, several) from '5432', '5432/tcp', '22,80,8000-8100' and --transport.
+
+    The socket table holds TCP and UDP only; a transport written after a
+    port and --transport must agree, and all items must name the same one.
+    """
+    from portatlas.query.grammar import QueryKind, one_transport, read, shown
+
+    q = read(text, is_name=lambda _: False, max_ports=MAX_PORTS)
+    if q.kind is QueryKind.NAME:
+        raise BadInput(f"{shown(text)} is not a port: give a port (0-65535), PORT/tcp, PORT/udp or a list "
+                       "such as 22,80,8000-8100")
+    seen = set()
+    for spec in q.specs:
+        if spec.transport is not None and spec.transport.value not in ("tcp", "udp"):
+            raise BadInput(f"{shown(text)}: this machine's socket table is read for tcp and udp; "
+                           "write PORT, PORT/tcp or PORT/udp")
+        t = one_transport(spec, option)
+        seen.add(t.value if t else None)
+    if len(seen) > 1:
+        raise BadInput(f"{shown(text)} names different transports: ask for one transport at a time "
+                       "(or none, for both)")
+    return q.ports(), seen.pop(), q.kind is not QueryKind.PORT
+
+
+def _run(args: Args) -> int:
+    from portatlas.atlas import Registry, describe
+
+    if args.json and args.all_os:
+        raise BadInput("--all-os chooses the commands the text shows; --json has no 'how to check' part")
+    ports, transport, several = ports_and_transport(str(args.port), args.option("transport"))
+    if several and args.all_os:
+        raise BadInput("--all-os chooses the commands of one port's 'how to check'; a list has none")
+    reg = Registry.default()
+    include_all = bool(args.include_all)
+    if not several:
+        from portatlas.system.annotate import machine
+
+        reps: tuple[MachineReport, ...] = (machine(reg, ports[0], transport, include_all),)
+    else:
+        from portatlas.system.annotate import machines
+
+        reps = machines(reg, ports, transport, include_all)
+    found = any(r.sockets for r in reps)
+    if args.json:
+        from portatlas.cli.output import emit_json
+
+        emit_json(list(reps) if several else reps[0])
+        return 0 if found else 1
+    from portatlas.cli import render_machine
+    from portatlas.cli.output import Out
+
+    out = Out(no_color=bool(args.no_color))
+    if several:
+        render_machine.who_many(out, reps, {r.port: describe(reg.lookup(r.port))[0]
+                                            for r in reps if r.sockets and r.port is not None})
+    else:
+        rep = reps[0]
+        if rep.sockets:
+            render_machine.who(out, rep, describe(reg.lookup(ports[0]))[0])
+        else:
+            render_machine.nothing(out, rep)
+        from portatlas.system.howto import check_commands
+
+        render_machine.checks(out, check_commands(ports[0]), bool(args.all_os))
+    out.write()
+    return 0 if found else 1

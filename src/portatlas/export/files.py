@@ -54,10 +54,13 @@ def write_services(reg: Any, out: IO[str], ranges: str = "expand") -> None:
     names, comments, left_out = services_entries(reg.records(), ranges)
     out.write(f"# /etc/services from the IANA Service Name and Transport Protocol Port Number Registry,\n"
               f"# edition {reg.edition}, written by portatlas (ranges: {ranges}).\n")
-    if left_out["no port"]:
-        out.write(f"# {left_out['no port']} service names without a port number are not listed.\n")
-    if left_out["range"]:
-        out.write(f"# {left_out['range']} rows assigning a range of ports are left out (--ranges skip).\n")
+    n, r = left_out["no port"], left_out["range"]
+    if n:
+        out.write(f"# {n} service {'name' if n == 1 else 'names'} without a port number "
+                  f"{'is' if n == 1 else 'are'} not listed.\n")
+    if r:
+        out.write(f"# {r} {'row' if r == 1 else 'rows'} assigning a range of ports {'is' if r == 1 else 'are'} "
+                  "left out (--ranges skip).\n")
     order = {t.value: i for i, t in enumerate(TRANSPORTS)}
     for (port, proto) in sorted(names, key=lambda k: (k[0], order[k[1]])):
         ns = names[(port, proto)]

@@ -18,18 +18,29 @@ connected sockets are shown with ``--all`` but never flagged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from portatlas.value import value
-
-from portatlas.atlas import Registry
 from portatlas.index import STATE_VALUES
 from portatlas.model import PortRange, State, Transport
 from portatlas.system.ephemeral import EphemeralRange, ephemeral_range
-from portatlas.system.flags import FORWARDERS, SERVERS, Reader, flag_pairs, serves
+from portatlas.system.flags import (
+    FORWARDERS,
+    SERVERS,
+    Reader,
+    flag_pairs,
+    range_value,
+    serves,
+)
 from portatlas.system.listeners import Listener, ListenerProbe, check_transport, scan
+from portatlas.value import value
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `portatlas listening` loads this module
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from portatlas.atlas import Registry
+    from portatlas.index import Index
 
 __all__ = ["FORWARDERS", "SERVERS", "EphemeralReport", "Flag", "ListenerReport", "MachineReport", "NamedPort",
-           "ephemeral_report", "flags_for", "machine", "read", "serves"]
+           "ephemeral_report", "flags_for", "machine", "machines", "read", "serves"]
 
 _STATES = tuple(State(v) for v in STATE_VALUES)  # by the index's state code
 
@@ -86,25 +97,54 @@ def flags_for(listener: Listener, state: State, names: tuple[str, ...],
     return tuple(Flag(code, message) for code, message in pairs)
 
 
-def read(sockets: Iterable[Listener], reg: Registry, eph: EphemeralRange) -> tuple[ListenerReport, ...]:
+_RANGES = {r.value: r for r in PortRange}
+
+
+def _index(reg: Registry | Index) -> Index:
+    return reg.index if hasattr(reg, "index") else reg  # type: ignore[return-value]
+
+
+def read(sockets: Iterable[Listener], reg: Registry | Index, eph: EphemeralRange) -> tuple[ListenerReport, ...]:
     """Each socket with the registry's state and names for its (port, transport), and its flags."""
-    reader = Reader(reg.index, eph.low, eph.high, eph.reserved)
+    reader = Reader(_index(reg), eph.low, eph.high, eph.reserved)
     out = []
+    flags_of: dict[tuple[tuple[str, str], ...], tuple[Flag, ...]] = {(): ()}
     for x in sockets:
-        code, names, flags = reader.read(x.port, x.transport.value, x.state, x.process, x.cmdline)
-        out.append(ListenerReport(x, _STATES[code], PortRange.of(x.port), names,
-                                  tuple(Flag(c, m) for c, m in flags)))
+        code, names, pairs = reader.read(x.port, x.transport, x.state, x.process, x.cmdline)
+        flags = flags_of.get(pairs)
+        if flags is None:
+            flags = flags_of[pairs] = tuple(Flag(c, m) for c, m in pairs)
+        out.append(ListenerReport(x, _STATES[code], _RANGES[range_value(x.port)], names, flags))
     return tuple(out)
 
 
-def machine(reg: Registry, port: int | None = None, transport: Transport | str | None = None,
+def machine(reg: Registry | Index, port: int | None = None, transport: Transport | str | None = None,
             include_all: bool = False, probe: ListenerProbe | None = None,
             eph: EphemeralRange | None = None) -> MachineReport:
-    """Probe this machine and read every socket found against ``reg`` (the ``who``/``listening`` answer)."""
+    """Probe this machine and read every socket found against ``reg`` (the ``who``/``listening`` answer).
+
+    ``reg`` is a ``Registry`` or its compiled ``Index`` (what `portatlas listening` loads, to stay light).
+    """
     s = scan(port, transport, include_all, probe)
     e = eph or ephemeral_range()
     t = check_transport(transport)
-    return MachineReport(port, t, include_all, read(s.listeners, reg, e), s.notes, s.complete, e, reg.edition)
+    index = _index(reg)
+    return MachineReport(port, t, include_all, read(s.listeners, index, e), s.notes, s.complete, e, index.edition)
+
+
+def machines(reg: Registry | Index, ports: Sequence[int], transport: Transport | str | None = None,
+             include_all: bool = False, probe: ListenerProbe | None = None) -> tuple[MachineReport, ...]:
+    """``machine`` for each of ``ports``, from one probe of this machine (a list or range asked at once)."""
+    s = scan(None, transport, include_all, probe)
+    e = ephemeral_range()
+    t = check_transport(transport)
+    index = _index(reg)
+    wanted = set(ports)
+    by_port: dict[int, list[ListenerReport]] = {}
+    for x in read([x for x in s.listeners if x.port in wanted], index, e):
+        by_port.setdefault(x.listener.port, []).append(x)
+    return tuple(MachineReport(p, t, include_all, tuple(by_port.get(p, ())), s.notes, s.complete, e, index.edition)
+                 for p in dict.fromkeys(ports))
 
 
 @value

@@ -1,7 +1,6 @@
 """This machine's ephemeral port range read as plain values: (low, high, reserved, source, is_default, system).
 
-``portatlas.system.ephemeral`` makes them an ``EphemeralRange``; `portatlas
-listening`'s lean path writes them as they are. Imports only sys (subprocess
+``portatlas.system.ephemeral`` makes them an ``EphemeralRange``. Imports only sys (subprocess
 where sysctl or netsh is asked, never on Linux).
 """
 

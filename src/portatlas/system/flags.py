@@ -3,8 +3,8 @@
 Codes (see ``portatlas.system.annotate`` for what each means): ``other-service``,
 ``ephemeral``, ``unassigned-system``, ``reserved``. ``Reader`` computes a
 socket's registry state, names and flags as plain values; ``annotate`` wraps
-them in ``ListenerReport`` and ``Flag`` values, and `portatlas listening
---json`'s lean path writes them directly, so both answer alike by construction.
+them in ``ListenerReport`` and ``Flag`` values (one ``Flag`` tuple per set of
+flags, shared by the sockets raising the same ones).
 Imports nothing (shlex only for a command line with quotes in it).
 """
 

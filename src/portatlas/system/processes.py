@@ -3,8 +3,8 @@
 /proc/PID/fd links name the socket inodes each process holds; /proc/PID/{stat,
 status,cmdline} give its name, user and command line, read the way psutil
 reads them so both probes agree. ``rows`` joins them with the socket table
-into plain rows (``portatlas.system.rows``), for ``ProcfsProbe`` and for
-`portatlas listening`'s lean path alike. Imports only os, sys and pwd.
+into plain rows (``portatlas.system.rows``) for ``ProcfsProbe``. Imports only os, sys and pwd:
+`portatlas listening` loads it on every run.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ A row holds a ``Listener``'s fields in order: (transport, family, address,
 port, state, pid, process, cmdline, user, note, remote). Probes build rows,
 ``finish_rows`` sorts and explains them, and ``probe.finish`` turns them into
 ``Listener`` values; `portatlas listening --json` writes them as they are.
-This module imports only os and sys: the lean path loads it before anything else.
+This module imports only os and sys: `portatlas listening` loads it on every run.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def endpoint(address: str, port: int) -> str:
 
 
 def quote(arg: str) -> str:
-    """``shlex.quote``, without the regular expression: importing re costs the lean path ~5 ms."""
+    """``shlex.quote``, without the regular expression: importing re costs `portatlas listening` ~5 ms."""
     if not arg:
         return "''"
     if _SAFE.issuperset(arg):

@@ -13,7 +13,7 @@ is refused (a sandbox, a kernel without inet_diag) the /proc/net tables give
 the same entries (a test holds the two readers together).
 
 Imports only os, sys, struct and _socket: socket.py builds enums (~3 ms),
-and this runs on `portatlas listening`'s lean path.
+and `portatlas listening` loads this module on every run.
 """
 
 from __future__ import annotations
