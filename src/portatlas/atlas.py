@@ -124,20 +124,25 @@ class Registry:
         """Nearest assigned ports either side, the unassigned block, and a strip of ports."""
         port = parse_port(port)
         ts = self._transports(transports)
-        rng = PortRange.of(port)
-        ranked = self._ranked(rng, ts) if rng in ASSIGNABLE else None
         flags = self._assigned.get(ts)
         if flags is None:
             flags = self._assigned[ts] = assigned_flags(self.index, ts)
-        return neighbourhood(self.index, port, width, ts, ranked, flags)
+        return neighbourhood(self.index, port, width, ts, flags, self.block(port, ts))
 
     def block(self, port: int, transports: Sequence[Transport] = DEFAULT_TRANSPORTS) -> Block | None:
         """The unassigned block holding ``port`` (unassigned on every given transport), or None."""
         port = parse_port(port)
         ts = self._transports(transports)
         rng = PortRange.of(port)
-        ranked = self._ranked(rng, ts) if rng in ASSIGNABLE else None
-        return block_of(self.index, port, ts, ranked)
+        if rng not in ASSIGNABLE:
+            return None
+        if ts == DEFAULT_TRANSPORTS:  # compiled with the index: a bisection, no ranking
+            found = self.index.block_at(port, rng.value)
+            if found is None:
+                return None
+            low, high, rank, of = found
+            return Block(low=low, high=high, range=rng, transports=ts, rank=rank, of=of)
+        return block_of(self.index, port, ts, self._ranked(rng, ts))
 
     @staticmethod
     def _transports(transports: Sequence[Transport | str]) -> tuple[Transport, ...]:
@@ -148,7 +153,12 @@ class Registry:
         key = (rng, ts)
         found = self._blocks.get(key)
         if found is None:
-            found = self._blocks[key] = blocks(self.index, rng, ts)
+            if ts == DEFAULT_TRANSPORTS:  # ranked when the index was compiled
+                raw = self.index.ranked_blocks(rng.value)
+                found = [Block(low=a, high=b, range=rng, transports=ts, rank=r, of=len(raw)) for a, b, r in raw]
+            else:
+                found = blocks(self.index, rng, ts)
+            self._blocks[key] = found
         return found
 
     def gaps(self, rng: PortRange | str | None = None, min_size: int = 1,

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     Buffer = bytes | memoryview
 
-FORMAT = 6
+FORMAT = 7  # 7: people inline in rows, ranked blocks
 # State codes as stored: 0 assigned, 1 reserved, 2 unassigned; the values of model.State in that order.
 STATE_VALUES = ("assigned", "reserved", "unassigned")
 _NPORTS = 65536
@@ -44,7 +44,7 @@ _NPORTS = 65536
 class Index:
     """An immutable, compiled registry edition."""
 
-    __slots__ = ("edition", "source", "_blob", "_offsets", "_made", "_people_blob", "_people",
+    __slots__ = ("edition", "source", "_blob", "_offsets", "_made", "_blocks_blob", "_blocks",
                  "_ports", "_group_offsets", "_group_members", "_group_state", "_names_blob",
                  "_names", "_text_blob", "_states")
 
@@ -57,8 +57,8 @@ class Index:
         self._blob: Buffer = data["records"]
         self._offsets = _view("I", data["record_offsets"])
         self._made: list[Record | None] = [None] * (len(self._offsets) - 1)
-        self._people_blob: Buffer = data["people"]
-        self._people: dict[str, tuple[Any, ...]] | None = None
+        self._blocks_blob: Buffer = data["blocks"]
+        self._blocks: dict[str, tuple[list[tuple[int, int, int]], list[tuple[int, int, int]], list[int]]] | None = None
         # Keyed by the transport's value: a Transport (a str enum) hashes and compares as its
         # value, so both index these dicts, and the lean paths need no enum.
         self._ports: dict[str, memoryview[int]] = {t: _view("H", blob) for t, blob in data["ports"].items()}
@@ -90,12 +90,29 @@ class Index:
         row: tuple[Any, ...] = marshal.loads(self._blob[self._offsets[i]:self._offsets[i + 1]])
         return row
 
-    def _person(self, pid: str) -> Person:
-        if self._people is None:
-            self._people = marshal.loads(self._people_blob)
-        p = self._people.get(pid)
-        person = _model().Person
-        return person(pid, *p) if p else person(pid)
+    def ranked_blocks(self, rng: str) -> list[tuple[int, int, int]]:
+        """The System or User range's unassigned blocks on TCP and UDP as (low, high, rank), largest first."""
+        return self._block_table()[rng][0]
+
+    def block_at(self, port: int, rng: str) -> tuple[int, int, int, int] | None:
+        """(low, high, rank, number of blocks) of the TCP-and-UDP unassigned block holding ``port`` in
+        its range (System or User), or None: a bisection over the blocks compiled with the index."""
+        ranked, by_low, lows = self._block_table()[rng]
+        i = _bisect_right(lows, port) - 1
+        if i < 0:
+            return None
+        low, high, rank = by_low[i]
+        return (low, high, rank, len(ranked)) if low <= port <= high else None
+
+    def _block_table(self) -> dict[str, tuple[list[tuple[int, int, int]], list[tuple[int, int, int]], list[int]]]:
+        """Per range: the blocks ranked, the same sorted by their first port, and those first ports."""
+        if self._blocks is None:
+            raw: dict[str, list[tuple[int, int, int]]] = marshal.loads(self._blocks_blob)
+            self._blocks = {}
+            for rng, ranked in raw.items():
+                by_low = sorted(ranked)
+                self._blocks[rng] = (ranked, by_low, [b[0] for b in by_low])
+        return self._blocks
 
     def _make(self, t: tuple[Any, ...]) -> Record:
         (name, transport, low, high, desc, assignees, contacts, xrefs,
@@ -107,8 +124,8 @@ class Index:
             low=low,
             high=high,
             description=desc,
-            assignees=tuple(self._person(p) for p in assignees),
-            contacts=tuple(self._person(p) for p in contacts),
+            assignees=tuple(m.Person(*p) for p in assignees),
+            contacts=tuple(m.Person(*p) for p in contacts),
             xrefs=tuple(m.Xref(*x) for x in xrefs),
             registered=registered,
             updated=updated,
@@ -161,6 +178,18 @@ class Index:
         if self._names is None:
             self._names = marshal.loads(self._names_blob)
         return self._names
+
+
+def _bisect_right(a: list[int], x: int) -> int:
+    # bisect.bisect_right without importing bisect (a C module, but one more import on the hot path).
+    lo, hi = 0, len(a)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if x < a[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def _view(typecode: Literal["H", "I"], blob: bytes) -> memoryview[int]:

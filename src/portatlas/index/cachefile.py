@@ -108,7 +108,7 @@ def _shipped(src: str) -> Index | None:
 # The cache file: MAGIC, the header's length (8 bytes, little-endian), the marshalled header, then
 # each blob at an 8-byte-aligned offset the header's "layout" gives as (offset, length).
 MAGIC = b"portatlas index\n"
-_BLOBS = ("records", "record_offsets", "people", "group_offsets", "group_members", "group_state", "names", "text")
+_BLOBS = ("records", "record_offsets", "blocks", "group_offsets", "group_members", "group_state", "names", "text")
 _PER_TRANSPORT = ("ports", "states")
 
 

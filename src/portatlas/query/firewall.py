@@ -16,7 +16,10 @@ so that a later drop or accept does not decide instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (portatlas PORT loads this)
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 from portatlas.value import value
 
 from portatlas.errors import BadInput

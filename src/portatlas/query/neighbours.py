@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (portatlas PORT loads this)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 
 from portatlas.index import Index
 from portatlas.model import TRANSPORTS, Block, Neighbour, Neighbourhood, PortRange, State, Transport
@@ -50,11 +53,11 @@ def block_of(index: Index, port: int, transports: Sequence[Transport] = DEFAULT_
 
 def neighbourhood(index: Index, port: int, width: int = 5,
                   transports: Sequence[Transport] = DEFAULT_TRANSPORTS,
-                  ranked: list[Block] | None = None, flags: bytes | None = None) -> Neighbourhood:
+                  flags: bytes | None = None, block: Block | None | bool = False) -> Neighbourhood:
     """Nearest ports assigned on any of ``transports`` below and above, the block, and a strip of 2*width+1.
 
-    ``ranked`` and ``flags`` (from ``blocks`` and ``assigned_flags``) may be passed in when the
-    caller keeps them, so answering many ports does not recompute them.
+    ``flags`` (from ``assigned_flags``) and ``block`` (the port's block, or None when it is in none)
+    may be passed in when the caller keeps them, so answering many ports does not recompute them.
     """
     if flags is None:
         flags = assigned_flags(index, transports)
@@ -65,6 +68,6 @@ def neighbourhood(index: Index, port: int, width: int = 5,
         port=port,
         below=neighbour(index, below) if below != -1 else None,
         above=neighbour(index, above) if above != -1 else None,
-        block=block_of(index, port, transports, ranked),
+        block=block_of(index, port, transports) if isinstance(block, bool) else block,
         strip=tuple(neighbour(index, p) for p in range(lo, hi + 1)),
     )

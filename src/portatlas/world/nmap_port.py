@@ -47,11 +47,12 @@ class PortEntries:
         return self.entries.get(str(transport)) if port == self.port else None
 
 
-def port_rows(data: bytes, port: int, proto: str) -> list[tuple[float, str | None]]:
-    """(frequency, name) of each of the port's lines on the protocol, in file order, read as nmap's own
-    parser reads them: zero-padded numbers count, comments and lines without a number frequency do not."""
-    needle = f"{port}/{proto}\t".encode()
-    out: list[tuple[float, str | None]] = []
+def port_lines(data: bytes, port: int) -> dict[str, list[tuple[float, str | None]]]:
+    """(frequency, name) of each of the port's lines, per protocol, in file order, read as nmap's own
+    parser reads them (zero-padded numbers count; comments and lines without a number frequency do not).
+    One pass over the file finds every protocol's lines."""
+    needle = f"{port}/".encode()
+    out: dict[str, list[tuple[float, str | None]]] = {}
     seen: set[int] = set()
     at = data.find(needle)
     while at != -1:
@@ -60,28 +61,37 @@ def port_rows(data: bytes, port: int, proto: str) -> list[tuple[float, str | Non
             seen.add(start)
             end = data.find(b"\n", at)
             fields = data[start:end if end != -1 else len(data)].split(b"\t")
-            number, _, p = fields[1].partition(b"/") if len(fields) > 2 else (b"", b"", b"")
-            if (not fields[0].startswith(b"#") and p == proto.encode() and number.isdigit() and len(number) <= 5
-                    and int(number) == port):
+            number, _, proto = fields[1].partition(b"/") if len(fields) > 2 else (b"", b"", b"")
+            if not fields[0].startswith(b"#") and number.isdigit() and len(number) <= 5 and int(number) == port:
                 try:
-                    freq = float(fields[2].split(b"#")[0].strip())
+                    freq: float | None = float(fields[2].split(b"#")[0].strip())
                 except ValueError:
                     freq = None  # nmap's parser skips such a line
                 if freq is not None:
                     name = fields[0].decode("utf-8", "replace").strip()
-                    out.append((freq, None if name in ("", "unknown") else name))
+                    out.setdefault(proto.decode("ascii", "replace"), []).append(
+                        (freq, None if name in ("", "unknown") else name))
         at = data.find(needle, at + 1)
     return out
 
 
-def read_entry(data: bytes, port: int, proto: Transport) -> Frequency | None:
+def port_rows(data: bytes, port: int, proto: str) -> list[tuple[float, str | None]]:
+    """(frequency, name) of the port's lines on one protocol (``port_lines`` for all of them at once)."""
+    return port_lines(data, port).get(proto, [])
+
+
+def _best(port: int, proto: Transport, rows: list[tuple[float, str | None]]) -> Frequency | None:
     """The port's entry as the full table reads it: its highest frequency, and that line's name."""
-    rows = port_rows(data, port, str(proto))
     if not rows:
         return None
     best = max(f for f, _ in rows)
     name = next(n for f, n in rows if f == best)
     return Frequency(port=port, transport=proto, frequency=best, name=name)
+
+
+def read_entry(data: bytes, port: int, proto: Transport) -> Frequency | None:
+    """The port's entry on one protocol as the full table reads it."""
+    return _best(port, proto, port_rows(data, port, str(proto)))
 
 
 _DATA: dict[tuple[str, int, int], bytes] = {}
@@ -103,5 +113,6 @@ def read_port(port: int) -> tuple[PortEntries | None, str]:
             _DATA[key] = data
     except OSError as e:
         return None, f"{path} cannot be read ({e.strerror})"
-    found = {str(t): hit for t in PROTOCOLS if (hit := read_entry(data, port, t)) is not None}
+    lines = port_lines(data, port)
+    found = {str(t): hit for t in PROTOCOLS if (hit := _best(port, t, lines.get(str(t), []))) is not None}
     return PortEntries(path, port, found), ""
