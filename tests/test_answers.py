@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -212,3 +213,26 @@ def test_lists_and_ranges_answer_per_port(registry):
     a = registry.ports("22,80,8000-8002")
     assert [p.port for p in a.ports] == [22, 80, 8000, 8001, 8002]
     assert a.ports[0].names == ("ssh",)
+
+
+def test_nmap_says_what_the_registry_does_not(registry):
+    # The tests' nmap table: 8080/tcp is http-proxy (the registry says http-alt), 5432/tcp postgresql
+    # (as the registry), 9999/tcp unknown (no name at all).
+    assert [(f.transport.value, f.name) for f in registry.answer(8080).nmap_names] == [("tcp", "http-proxy")]
+    pg = registry.answer(5432)
+    assert pg.nmap and not pg.nmap_names
+    nameless = registry.answer(307)
+    assert not nameless.nmap_names and not nameless.common_use and not nameless.firewalld
+    assert not nameless.has_common_use and registry.answer(8080).has_common_use
+
+
+def test_no_heading_without_its_lines(registry):
+    from portatlas.cli.output import Out
+    from portatlas.cli.render_port import port_text
+
+    for port in (307, 5800, 8080):
+        a = registry.answer(port)
+        out = Out(no_color=True, stream=io.StringIO())
+        port_text(out, a)
+        text = "\n".join(out.lines)
+        assert ("Commonly used by" in text) == a.has_common_use, port

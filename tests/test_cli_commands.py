@@ -55,10 +55,10 @@ def test_service_is_a_registry_name_or_a_program(cli):
 def test_search_limit_counts_results_not_rows(cli):
     r = cli("search", "postgres", "--limit", "1")
     assert r.returncode == 0 and len(r.stdout.splitlines()) == 1
-    assert r.stdout.startswith("postgresql ") and "tcp and udp" in r.stdout
-    hits = json.loads(cli("search", "postgres", "--limit", "1", "--json").stdout)
-    assert [(h["record"]["name"], h["record"]["transport"]) for h in hits] == [("postgresql", "tcp"),
-                                                                               ("postgresql", "udp")]
+    assert r.stdout.startswith("postgresql ") and "tcp, udp" in r.stdout  # one result, both transports
+    hits = json.loads(cli("search", "postgres", "--limit", "1", "--json").stdout)["hits"]
+    assert [(h["name"], h["transports"]) for h in hits] == [("postgresql", ["tcp", "udp"])]
+    assert {r["transports"][0] for r in hits[0]["rows"]} <= {"tcp", "udp"}  # its rows, both transports
 
 
 def test_limit_0_means_all_everywhere(cli):

@@ -51,9 +51,9 @@ def test_cli_port_goes_to_the_port(cli):
 @pytest.mark.parametrize("args, code, words", [
     (("search", "qqqqzzzzxxxx"), 1, "nothing in the registry or the common-use dataset matches"),
     (("search", "70000"), 2, "out of range"),
-    (("search", "x", "--limit", "0"), 2, "--limit"),
+    (("search", "x", "--limit", "-1"), 2, "--limit '-1' is out of range"),
     (("search", "22/tcp", "--transport", "udp"), 2, "disagree"),
-    (("search", "ssh", "--transport", "ipx"), 2, "unknown transport"),
+    (("search", "ssh", "--transport", "ipx"), 2, "'ipx' is not one of tcp, udp, sctp or dccp"),
 ])
 def test_cli_nothing_found_and_bad_input(cli, args, code, words):
     r = cli(*args)

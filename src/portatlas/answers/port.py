@@ -107,6 +107,17 @@ class PortAnswer:
         found = {t.state for t in self.transports}
         return next((s for s in (State.ASSIGNED, State.RESERVED) if s in found), State.UNASSIGNED)
 
+    @property
+    def nmap_names(self) -> tuple[Frequency, ...]:
+        """nmap's lines whose name is news: the registry names the port otherwise (or not) on that transport."""
+        named = {(t.transport, n.lower()) for t in self.transports for n in t.names}
+        return tuple(f for f in self.nmap if f.name and (f.transport, f.name.lower()) not in named)
+
+    @property
+    def has_common_use(self) -> bool:
+        """Whether anything beyond the registry is known to run here: the dataset, nmap's news, firewalld."""
+        return bool(self.common_use or self.nmap_names or self.firewalld)
+
 
 def _cite_reason(r: Reason, sources: Sources, edition: str, port: int) -> Reason:
     """The reason with its source numbered among the answer's sources."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portatlas.cli.args import Arg, Command, Opt, integer, run_with
 from portatlas.errors import BadInput, NotFound
+from portatlas.query.grammar import shown
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def _run(args: Args) -> int:
     limit = integer(args, "limit", "--limit", 0, 1_000_000)
     if args.since:
         if not _is_date(str(args.since).strip()):
-            raise BadInput(f"--since {str(args.since)!r} is not a date: write YYYY-MM-DD")
+            raise BadInput(f"--since {shown(str(args.since))} is not a date: write YYYY-MM-DD")
         d = diff(str(args.since), "current", since=True)
     else:
         check_edition(str(args.old))

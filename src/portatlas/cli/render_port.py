@@ -68,19 +68,17 @@ def _rows(out: Out, a: PortAnswer) -> None:
 
 
 def _common(out: Out, a: PortAnswer) -> None:
-    if not (a.common_use or a.nmap or a.firewalld):
-        return  # (nmap lines that only repeat the registry's name are left out below)
+    if not a.has_common_use:
+        return
     out.heading("Commonly used by")
     cite = {s.url: s.n for s in a.sources if s.url}
     for u in a.common_use:
         ts = "+".join(t.value for t in u.transports)
         out.line(f"{out.bold(u.software)}  {u.number}/{ts}  {u.use.phrase}", 2)
         out.line(u.summary + cites([cite[u.source]] if u.source in cite else []), 6)
-    named = {str(t.transport): {n.lower() for n in t.names} for t in a.transports}
-    for f in a.nmap:
-        if f.name and f.name.lower() not in named.get(str(f.transport), set()):
-            out.line(f"nmap calls {a.port}/{f.transport} {f.name} (its scans find it open on {f.percent} of "
-                     "hosts)" + cites(s.n for s in a.sources if s.kind.value == "nmap"), 2)
+    for f in a.nmap_names:
+        out.line(f"nmap calls {a.port}/{f.transport} {f.name} (its scans find it open on {f.percent} of "
+                 "hosts)" + cites(s.n for s in a.sources if s.kind.value == "nmap"), 2)
     for s in a.firewalld:
         ports = ", ".join(f"{p.low if p.low == p.high else f'{p.low}-{p.high}'}/{p.protocol}" for p in s.ports)
         out.line(f"firewalld's service {s.name} ({s.title}) opens {ports}", 2)

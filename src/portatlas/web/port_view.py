@@ -59,8 +59,5 @@ def port_context(a: Any) -> dict[str, Any]:
         "own": own,
         "new": new,
         "faq": [(q.question, q.answer.text) for q in a.faq],
-        # nmap's name is news only where the registry names the port otherwise on that transport.
-        "nmap_named": [f for f in a.nmap if f.name and f.name.lower() not in
-                       {n.lower() for t in a.transports if t.transport == f.transport for n in t.names}],
         "description": _description(a),
     }
