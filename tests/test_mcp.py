@@ -234,6 +234,26 @@ def test_an_unreadable_registry_is_a_tool_error_on_every_call(tmp_path):
 
 
 @needs_sdk
+def test_the_server_answers_from_an_edition_switched_to_while_it_runs(tmp_path, reg):
+    import lzma
+
+    from portatlas.source.paths import BUNDLED_PATH
+
+    data = tmp_path / "data"
+    with _client({**os.environ, "PORTATLAS_DATA_DIR": str(data)}, tmp_path) as c:
+        assert c.ok("stats").structured_content["edition"] == reg.edition
+        # What `portatlas update` leaves: a stored edition and the pointer to it.
+        (data / "editions").mkdir(parents=True)
+        name = "service-names-port-numbers.2099-01-01.0123456789ab.xml"
+        xml = lzma.decompress(Path(BUNDLED_PATH).read_bytes())
+        (data / "editions" / name).write_bytes(
+            xml.replace(f"<updated>{reg.edition}</updated>".encode(), b"<updated>2099-01-01</updated>", 1))
+        (data / "editions" / "current").write_text(name)
+        assert c.ok("stats").structured_content["edition"] == "2099-01-01"
+        assert c.ok("lookup_port", {"port": 22}).structured_content["edition"] == "2099-01-01"
+
+
+@needs_sdk
 def test_an_unexpected_fault_inside_a_tool_is_a_tool_error():
     from portatlas.mcp import server
 
