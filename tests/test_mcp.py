@@ -266,6 +266,34 @@ def test_an_unexpected_fault_inside_a_tool_is_a_tool_error():
         "unexpected error in boom: ZeroDivisionError: division by zero (please report it")
 
 
+@needs_sdk
+@pytest.mark.parametrize("name", TOOLS)
+def test_no_arguments_whatever_they_are_make_an_unexpected_fault(name):
+    # The tool boundary in process, fed JSON of every shape: an answer, or a tool error saying what is valid.
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from portatlas.mcp import server
+
+    tool = {t.name: t for t in server.tools()}[name]
+    registries = server.Registries()
+    scalars = st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False) | \
+        st.text(max_size=12) | st.sampled_from(["80/tcp", "1e3", "22,80", "8000-8100", "tcp", "both", "user",
+                                                 "system", "dynamic", "production", "http", "-1", "70000"])
+    values = scalars | st.lists(scalars, max_size=3)
+    keys = st.sampled_from([p.name for p in tool.params] + ["extra"]) if tool.params else st.just("extra")
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.dictionaries(keys, values, max_size=4))
+    def check(arguments: dict[str, Any]) -> None:
+        res = server.call(tool, arguments, registries)
+        text = res.content[0].text
+        assert "\n" not in text and not text.startswith("unexpected error"), (arguments, text)
+        assert res.is_error or res.structured_content is not None
+
+    check()
+
+
 def test_without_the_sdk_mcp_says_how_to_install_it_and_exits_2():
     code = ("import sys; sys.modules['mcp'] = None; from portatlas.cli.main import main; "
             "raise SystemExit(main(['mcp']))")

@@ -33,5 +33,10 @@ def _run(args: Args) -> int:
         why = "" if (e.name or "").split(".")[0] == "mcp" else f" ({e})"
         raise BadInput(f"'portatlas mcp' needs the MCP SDK (the Python package mcp), which is not installed{why}: "
                        f"{INSTALL}") from None
+    import sys
+
+    if sys.stdin.isatty():  # a person ran it by hand: say what it is waiting for (stderr: stdout is the wire)
+        sys.stderr.write("portatlas mcp: serving the Model Context Protocol on stdin and stdout; an MCP client "
+                         "starts this command (see the README's 'For agents (MCP)'); Ctrl-C stops it\n")
     serve()
     return 0
