@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -22,11 +23,13 @@ SITE = ["web/urls.py", "web/seo.py", "web/assets.py", "web/compress.py", "web/co
 # The command line's core and every other command.
 COMMANDS = ["cli/args.py", "cli/output.py", "cli/jsontext.py", "cli/main.py", "cli/render.py", "cli/search.py",
             "cli/gaps.py", "cli/stats.py", "cli/export_site.py", "cli/serve.py"]
+# The MCP face, where its optional SDK is installed (the test extra installs it).
+MCP = ["mcp", "cli/mcp.py"] if importlib.util.find_spec("mcp") is not None else []
 
 
 def test_core_and_its_parts_are_strictly_typed():
     # One mypy run over every strictly typed module: cheaper than one run per part.
-    paths = [str(ROOT / "src" / "portatlas" / p) for p in CORE + MACHINE + ADVICE + HISTORY + SITE + COMMANDS]
+    paths = [str(ROOT / "src" / "portatlas" / p) for p in CORE + MACHINE + ADVICE + HISTORY + SITE + COMMANDS + MCP]
     proc = subprocess.run([sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
                            "--disallow-untyped-defs", *paths], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr

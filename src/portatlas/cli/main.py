@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "check-name": "portatlas.cli.check_name",
     "request": "portatlas.cli.request",
     "serve": "portatlas.cli.serve",
+    "mcp": "portatlas.cli.mcp",
     "completion": "portatlas.cli.completion",
 }
 # Not listed: what the completion scripts call on each TAB (service names with a prefix, read fast).
