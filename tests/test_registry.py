@@ -157,3 +157,15 @@ def test_neighbours_reuse_kept_blocks_without_changing_answers(registry):
     first = registry.gaps("system")
     first.clear()  # a caller changing its copy must not change the registry's
     assert registry.gaps("system")
+
+
+def test_nearest_assigned_ports_agree_with_the_oracle(registry, oracle):
+    # A plain walk over the oracle's states, both ways, for a spread of ports and the edges.
+    def assigned(p: int) -> bool:
+        return any(oracle.state(p, t) == "assigned" for t in ("tcp", "udp"))
+
+    for port in [*range(0, 65536, 331), 1, 1023, 1024, 49151, 49152, 65534, 65535]:
+        nb = registry.neighbours(port)
+        below = next((p for p in range(port - 1, -1, -1) if assigned(p)), None)
+        above = next((p for p in range(port + 1, 65536) if assigned(p)), None)
+        assert (nb.below.port if nb.below else None, nb.above.port if nb.above else None) == (below, above), port

@@ -29,7 +29,7 @@ from portatlas.world.badports import bad_ports
 
 if TYPE_CHECKING:
     from portatlas.atlas import Registry
-    from portatlas.query.suggest import Suggestion
+    from portatlas.query.suggest import MAX_COUNT, Suggestion
 
 UNPRIVILEGED = PROC_UNPRIVILEGED_START
 

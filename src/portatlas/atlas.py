@@ -29,10 +29,9 @@ from portatlas.model import (
     Transport,
 )
 from portatlas.query import lookup as _lookup
-from portatlas.query.blocks import ASSIGNABLE, DEFAULT_TRANSPORTS, assigned_flags, blocks
+from portatlas.query.blocks import ASSIGNABLE, DEFAULT_TRANSPORTS, blocks
 from portatlas.query.neighbours import block_of, neighbourhood
 from portatlas.query.grammar import parse_port
-from portatlas.query.stats import stats as _stats
 
 if TYPE_CHECKING:
     from portatlas.answers.brief import PortsAnswer
@@ -54,7 +53,6 @@ class Registry:
         self.index = index
         self._ports: dict[int, PortInfo] = {}
         self._blocks: dict[tuple[PortRange, tuple[Transport, ...]], list[Block]] = {}
-        self._assigned: dict[tuple[Transport, ...], bytes] = {}
         self._search: SearchIndex | None = None
         self._knowledge: Knowledge | None = None
 
@@ -124,10 +122,7 @@ class Registry:
         """Nearest assigned ports either side, the unassigned block, and a strip of ports."""
         port = parse_port(port)
         ts = self._transports(transports)
-        flags = self._assigned.get(ts)
-        if flags is None:
-            flags = self._assigned[ts] = assigned_flags(self.index, ts)
-        return neighbourhood(self.index, port, width, ts, flags, self.block(port, ts))
+        return neighbourhood(self.index, port, width, ts, self.block(port, ts))
 
     def block(self, port: int, transports: Sequence[Transport] = DEFAULT_TRANSPORTS) -> Block | None:
         """The unassigned block holding ``port`` (unassigned on every given transport), or None."""
@@ -179,7 +174,9 @@ class Registry:
 
     def stats(self) -> Stats:
         """Assigned, reserved and unassigned counts per range and transport."""
-        return _stats(self.index)
+        from portatlas.query.stats import stats
+
+        return stats(self.index)
 
     # -- names --------------------------------------------------------------
     def service(self, name: str) -> ServiceInfo:

@@ -64,6 +64,27 @@ def _reduce(self: Any) -> tuple[Any, ...]:
     return type(self), _astuple(self)
 
 
+_COMPILE_AT = 16
+
+
+def _bind(cls: type, names: tuple[str, ...], defaults: dict[str, Any],
+          args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """The fields' values in order from positional and keyword arguments, as a def would bind them."""
+    if len(args) > len(names):
+        raise TypeError(f"{cls.__name__}() takes {len(names)} arguments but {len(args)} were given")
+    given = dict(zip(names, args))
+    for k, v in kwargs.items():
+        if k not in names:
+            raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {k!r}")
+        if k in given:
+            raise TypeError(f"{cls.__name__}() got multiple values for argument {k!r}")
+        given[k] = v
+    missing = [n for n in names if n not in given and n not in defaults]
+    if missing:
+        raise TypeError(f"{cls.__name__}() missing required arguments: {', '.join(map(repr, missing))}")
+    return tuple(given[n] if n in given else defaults[n] for n in names)
+
+
 def _value(cls: type[T]) -> type[T]:
     own = cls.__dict__.get("__annotations__", {})
     names = tuple(n for n, t in own.items() if not str(t).startswith(("ClassVar", "typing.ClassVar")))
@@ -81,15 +102,25 @@ def _value(cls: type[T]) -> type[T]:
         body.append(f"    _set(self, {n!r}, {n})")
     src = f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(body) or "    pass") + "\n"
     scope: dict[str, Any] = {"_set": object.__setattr__, **{f"_d_{n}": v for n, v in defaults.items()}}
+    count = [0]
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        # Compiled at the first instance, not at class creation: compiling costs ~0.2 ms a
-        # class, and a module's classes that a run never makes then cost nothing.
-        exec(compile(src, f"<value {cls.__name__}>", "exec"), scope)  # noqa: S102 - our own generated source
-        init = scope["__init__"]
-        init.__qualname__ = f"{new.__qualname__}.__init__"
-        new.__init__ = init
-        init(self, *args, **kwargs)
+        # Generic until the class has made _COMPILE_AT instances, then compiled from ``src``:
+        # compiling costs ~0.15 ms a class, which a short run (one port's answer makes a few
+        # instances each of ~35 classes) would pay for nothing, while a server's hot classes
+        # soon earn it.
+        count[0] += 1
+        if count[0] >= _COMPILE_AT:
+            exec(compile(src, f"<value {cls.__name__}>", "exec"), scope)  # noqa: S102 - our own generated source
+            init = scope["__init__"]
+            init.__qualname__ = f"{new.__qualname__}.__init__"
+            new.__init__ = init
+            init(self, *args, **kwargs)
+            return
+        if kwargs or len(args) != len(names):
+            args = _bind(new, names, defaults, args, kwargs)
+        for n, v in zip(names, args):
+            object.__setattr__(self, n, v)
 
     ns = {k: v for k, v in cls.__dict__.items() if k not in names and k not in ("__dict__", "__weakref__")}
     ns.update(

@@ -11,7 +11,6 @@ import pytest
 
 from portatlas.errors import BadInput
 from portatlas.export.site import MARKER, export_site, other_pages
-from portatlas.model import to_json
 
 
 def without_feedback(body: str) -> str:

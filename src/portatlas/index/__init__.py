@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any, Literal
 
-    from portatlas.model import Person, Record, State, Transport
+    from portatlas.model import Record, State, Transport
 
     Buffer = bytes | memoryview
 

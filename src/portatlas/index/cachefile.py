@@ -8,7 +8,6 @@ import zlib
 
 from portatlas.errors import RegistryError
 from portatlas.index import FORMAT, Index
-from portatlas.index.compile import compile_registry
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -68,6 +67,7 @@ def load(source: Path | str, *, use_cache: bool = True) -> Index:
                 return Index(data)
         except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
             pass  # missing or damaged cache: rebuild below
+    from portatlas.index.compile import compile_registry  # only when there is no compiled file to read
     from portatlas.registry.parse import parse
 
     try:
@@ -183,12 +183,6 @@ def _read_cache(path: str, *, rewrite: bool = True) -> dict[str, Any]:
 
 def _write_atomically(path: Path | str, blob: bytes) -> None:
     """Write the cache so a reader never sees half a file; an unwritable cache is not an error."""
-    target = os.fspath(path)
-    try:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        tmp = f"{target}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
-            f.write(blob)
-        os.replace(tmp, target)
-    except OSError:
-        pass
+    from portatlas.source.files import write_cache
+
+    write_cache(os.fspath(path), blob)

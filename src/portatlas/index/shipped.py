@@ -42,6 +42,7 @@ def write(package_dir: str) -> list[str]:
 def _write_index(package_dir: str) -> list[str]:
     """The bundled edition's compiled index, with its source's size for the freshness check."""
     from portatlas.index.cachefile import encode_cache
+    from portatlas.source.files import write_whole
     from portatlas.index.compile import compile_registry
     from portatlas.registry.parse import parse
     from portatlas.source.paths import BUNDLED_PATH
@@ -54,11 +55,7 @@ def _write_index(package_dir: str) -> list[str]:
     data = compile_registry(parse(raw), source=os.path.basename(source))
     data["source_size"] = len(raw)
     target = index_path(package_dir)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    tmp = f"{target}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(encode_cache(data))
-    os.replace(tmp, target)
+    write_whole(target, encode_cache(data))
     return [target]
 
 

@@ -18,7 +18,6 @@ DEFAULT_TRANSPORTS: tuple[Transport, ...] = (Transport.TCP, Transport.UDP)
 ASSIGNABLE: tuple[PortRange, ...] = (PortRange.SYSTEM, PortRange.USER)
 
 _UNASSIGNED_TO_1 = bytes(1 if i == 2 else 0 for i in range(256))
-_ASSIGNED_TO_1 = bytes(1 if i == 0 else 0 for i in range(256))
 
 
 def _and(flag_sets: Iterable[bytes]) -> bytes:
@@ -31,23 +30,9 @@ def _and(flag_sets: Iterable[bytes]) -> bytes:
     return (acc or 0).to_bytes(n, "big")
 
 
-def _or(flag_sets: Iterable[bytes]) -> bytes:
-    acc = 0
-    n = 0
-    for f in flag_sets:
-        n = len(f)
-        acc |= int.from_bytes(f, "big")
-    return acc.to_bytes(n, "big")
-
-
 def unassigned_flags(index: Index, transports: Sequence[Transport]) -> bytes:
     """One byte per port: 1 where the port is unassigned on every given transport."""
     return _and(index.states(t).translate(_UNASSIGNED_TO_1) for t in transports)
-
-
-def assigned_flags(index: Index, transports: Sequence[Transport]) -> bytes:
-    """One byte per port: 1 where the port is assigned on any given transport."""
-    return _or(index.states(t).translate(_ASSIGNED_TO_1) for t in transports)
 
 
 def runs(flags: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:

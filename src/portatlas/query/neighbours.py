@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 
 from portatlas.index import Index
 from portatlas.model import TRANSPORTS, Block, Neighbour, Neighbourhood, PortRange, State, Transport
-from portatlas.query.blocks import ASSIGNABLE, DEFAULT_TRANSPORTS, assigned_flags, blocks
+from portatlas.query.blocks import ASSIGNABLE, DEFAULT_TRANSPORTS, blocks
 
 
 def neighbour(index: Index, port: int) -> Neighbour:
@@ -51,18 +51,26 @@ def block_of(index: Index, port: int, transports: Sequence[Transport] = DEFAULT_
     return None
 
 
+def nearest_assigned(index: Index, port: int, transports: Sequence[Transport]) -> tuple[int, int]:
+    """The nearest ports below and above ``port`` assigned on any of ``transports`` (-1 where none)."""
+    below = above = -1
+    for t in transports:
+        states = index.states(t)  # 0 is assigned: a byte search each way, no per-port loop
+        below = max(below, states.rfind(0, 0, port))
+        a = states.find(0, port + 1)
+        if a != -1 and (above == -1 or a < above):
+            above = a
+    return below, above
+
+
 def neighbourhood(index: Index, port: int, width: int = 5,
                   transports: Sequence[Transport] = DEFAULT_TRANSPORTS,
-                  flags: bytes | None = None, block: Block | None | bool = False) -> Neighbourhood:
+                  block: Block | None | bool = False) -> Neighbourhood:
     """Nearest ports assigned on any of ``transports`` below and above, the block, and a strip of 2*width+1.
 
-    ``flags`` (from ``assigned_flags``) and ``block`` (the port's block, or None when it is in none)
-    may be passed in when the caller keeps them, so answering many ports does not recompute them.
+    ``block`` (the port's block, or None when it is in none) may be passed in by a caller that has it.
     """
-    if flags is None:
-        flags = assigned_flags(index, transports)
-    below = flags.rfind(1, 0, port)
-    above = flags.find(1, port + 1)
+    below, above = nearest_assigned(index, port, transports)
     lo, hi = max(0, port - width), min(65535, port + width)
     return Neighbourhood(
         port=port,

@@ -19,6 +19,7 @@ import marshal
 import os
 
 from portatlas.model import Transport
+from portatlas.source.files import read_marshal, write_whole
 from portatlas.value import Choice, value
 
 TYPE_CHECKING = False
@@ -265,9 +266,7 @@ def write(package_dir: str) -> list[str]:
     """Compile the dataset under ``package_dir`` into its ``data/compiled`` folder (the build step)."""
     data = compile_dir(os.path.join(package_dir, "data", "common-use"))
     target = os.path.join(package_dir, "data", "compiled", "common-use.marshal")
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    with open(target, "wb") as f:
-        f.write(marshal.dumps(pack(data)))
+    write_whole(target, marshal.dumps(pack(data)))
     return [target]
 
 
@@ -287,6 +286,7 @@ def _load() -> dict[str, Any]:
     if data is not None:
         return data
     # An editable or source checkout has no compiled file: compile once into the cache directory.
+    from portatlas.source.files import write_cache
     from portatlas.source.paths import cache_dir_str
 
     cache = os.path.join(cache_dir_str(), f"common-use-v{FORMAT}-{_sources_stamp(DATA_DIR)}.marshal")
@@ -294,23 +294,12 @@ def _load() -> dict[str, Any]:
     if data is not None:
         return data
     data = pack(compile_dir(DATA_DIR))
-    try:
-        os.makedirs(os.path.dirname(cache), exist_ok=True)
-        tmp = f"{cache}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
-            f.write(marshal.dumps(data))
-        os.replace(tmp, cache)
-    except OSError:
-        pass  # an unwritable cache only costs time
+    write_cache(cache, marshal.dumps(data))
     return data
 
 
 def _read(path: str) -> dict[str, Any] | None:
-    try:
-        with open(path, "rb") as f:
-            data = marshal.loads(f.read())
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
+    data = read_marshal(path)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return None
     return data

@@ -208,11 +208,6 @@ def _read_cache(cache: str, path: str) -> NmapTable | None:
 def _write_cache(cache: str, table: NmapTable) -> None:
     columns = {p: (c.ports.tobytes(), c.freqs.tobytes(), c.ranks.tobytes()) for p, c in table.columns.items()}
     blob = marshal.dumps({"format": FORMAT, "top": table.top, "columns": columns, "names": table.names})
-    try:
-        os.makedirs(os.path.dirname(cache), exist_ok=True)
-        tmp = f"{cache}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
-            f.write(blob)
-        os.replace(tmp, cache)
-    except OSError:
-        pass  # an unwritable cache only costs the parse next time
+    from portatlas.source.files import write_cache
+
+    write_cache(cache, blob)  # an unwritable cache only costs the parse next time

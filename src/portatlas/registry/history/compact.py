@@ -9,7 +9,6 @@ index; a port's history does not need it at all (``compiled`` answers that).
 from __future__ import annotations
 
 import marshal
-import os
 import sys
 from collections.abc import Sequence
 from datetime import date as _date
@@ -62,13 +61,9 @@ class History:
 
         data = loads(path.read_bytes())
         if use_cache:
-            try:
-                cache.parent.mkdir(parents=True, exist_ok=True)
-                tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-                tmp.write_bytes(marshal.dumps(data))
-                os.replace(tmp, cache)
-            except OSError:
-                pass  # an unwritable cache only costs time
+            from portatlas.source.files import write_cache
+
+            write_cache(str(cache), marshal.dumps(data))
         return cls(data)
 
     def __repr__(self) -> str:

@@ -44,6 +44,7 @@ import zlib
 from portatlas.model import TRANSPORTS, State, Transport
 from portatlas.registry.history.rows import row_record
 from portatlas.registry.history.values import FieldChange, PortEvent, TransportHistory
+from portatlas.source.files import writable_dir, write_cache, write_whole
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the port's path
 if TYPE_CHECKING:
@@ -223,10 +224,10 @@ def load(package_dir: str = _PKG, *, skip: tuple[str, ...] = (),
             continue  # missing, empty (mmap refuses), stale or damaged: the next one, or compile
     from portatlas.registry.history.compile import InMemory, compile_file
 
-    if cache is None or not _writable(os.path.dirname(cache)):
+    if cache is None or not writable_dir(os.path.dirname(cache)):
         return InMemory(source)
     blob = compile_file(source)
-    _write_atomically(cache, blob)
+    write_cache(cache, blob)
     return Compiled(blob, size)
 
 
@@ -239,29 +240,6 @@ def write(package_dir: str) -> list[str]:
 
     target = shipped_path(package_dir)
     blob = compile_file(os.path.join(package_dir, "data", "history.json.xz"))
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    tmp = f"{target}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(blob)
-    os.replace(tmp, target)
+    write_whole(target, blob)
     return [target]
 
-
-def _writable(directory: str) -> bool:
-    try:
-        os.makedirs(directory, exist_ok=True)
-    except OSError:
-        return False
-    return os.access(directory, os.W_OK)
-
-
-def _write_atomically(path: str, blob: bytes) -> None:
-    """Write the cache so a reader never sees half a file; an unwritable cache is not an error."""
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
-            f.write(blob)
-        os.replace(tmp, path)
-    except OSError:
-        pass

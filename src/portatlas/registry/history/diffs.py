@@ -9,7 +9,6 @@ and number, and compares them field by field.
 from __future__ import annotations
 
 import marshal
-import os
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date as _date
@@ -163,13 +162,9 @@ def rows_of(reg: Any) -> tuple[Row, ...]:
             pass
     rows = tuple(record_row(r) for r in reg.records())
     if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(rows))
-            os.replace(tmp, cache)
-        except OSError:
-            pass  # an unwritable cache only costs time
+        from portatlas.source.files import write_cache
+
+        write_cache(str(cache), marshal.dumps(rows))
     return rows
 
 
