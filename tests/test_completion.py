@@ -48,7 +48,7 @@ def options_of(command: str) -> set[str]:
     if spec is not None:  # declared as data (portatlas.cli.args)
         from portatlas.cli.args import all_opts
 
-        return {f for o in all_opts(spec) for f in o.flags}
+        return {f for o in all_opts(spec) if not o.hidden for f in o.flags}
     p = mod.build()
     return {f for a in p._actions if a.help != argparse.SUPPRESS for f in a.option_strings}
 

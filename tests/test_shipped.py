@@ -28,7 +28,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lib = tmp_path_factory.mktemp("build-lib")
     shutil.copytree(PACKAGE, lib / "portatlas", ignore=shutil.ignore_patterns("__pycache__", "compiled"))
     written = shipped.write(str(lib / "portatlas"))
-    assert written == [str(lib / "portatlas" / "data" / "compiled" / "registry.index")]
+    compiled = lib / "portatlas" / "data" / "compiled"
+    # One file per step of shipped.STEPS, each in data/compiled/ and nowhere else.
+    assert written[0] == shipped.index_path(str(lib / "portatlas"))
+    assert len(written) == len(set(written)) >= len(shipped.STEPS)
+    assert sorted(written) == sorted(str(p) for p in compiled.iterdir())
+    assert {Path(p).name for p in written} >= {"registry.index", "history.index", "common-use.marshal"}
     return lib
 
 

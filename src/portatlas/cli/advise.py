@@ -25,7 +25,7 @@ SPEC = Command(
             ("production", "internal", "testing", "standard"), default="production"),
         Opt(("--http",), "http", help="the service speaks HTTP: ports browsers refuse count"),
         Opt(("--service",), "service", "NAME", "your service: its registered name, or a program portatlas knows "
-                                               "(the port counts as yours where it is theirs)"),
+                                               "(the port counts as yours where it is theirs)", completes="names"),
         Opt(("--alternatives",), "alternatives", "N",
             "free ports nearby to offer when the verdict is not good (0 for none)", default="3"),
         Opt(("--all-os",), "all_os", help="how to check by hand on Linux, macOS and Windows, not only this system"),

@@ -32,16 +32,22 @@ class Opt:
     repeat: bool = False
     needs: str = ""  # the dest of an option this one works with only ('over_time'); alone it is an error
     hidden: bool = False  # left out of --help and of the options an error lists (for tests)
+    completes: str = ""  # what its value completes to in a shell: 'names' (service names) or ''
 
 
 @value
 class Arg:
-    """A positional argument; ``optional`` ones may be left out, a ``many`` one takes the rest."""
+    """A positional argument; ``optional`` ones may be left out, a ``many`` one takes the rest.
+
+    ``choices`` are the words it takes, offered by shell completion (the command checks them and says
+    what is valid).
+    """
 
     name: str
     help: str = ""
     optional: bool = False
     many: bool = False
+    choices: tuple[str, ...] = ()
 
 
 @value

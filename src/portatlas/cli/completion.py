@@ -89,12 +89,13 @@ def from_spec(spec: Any, names: tuple[str, ...] = ()) -> Command:
     __import__("portatlas.cli.args")
     all_opts = sys.modules["portatlas.cli.args"].all_opts
     options = tuple(Arg(o.dest, _first_sentence(o.help), tuple(_check(f) for f in o.flags), o.metavar is not None,
-                        tuple(_check(str(c)) for c in o.choices), _hint(o.metavar, o.dest), bool(o.repeat))
-                    for o in all_opts(spec))
+                        tuple(_check(str(c)) for c in o.choices),
+                        "service" if o.completes == "names" else _hint(o.metavar, o.dest), bool(o.repeat))
+                    for o in all_opts(spec) if not o.hidden)
     first = getattr(spec, "completes", "")
     positionals = []
     for i, a in enumerate(spec.args):
-        values = names if i == 0 and first == "commands" else ()
+        values = names if i == 0 and first == "commands" else tuple(_check(c) for c in a.choices)
         what = "service" if i == 0 and first in ("ports", "names") else _hint(None, a.name)
         positionals.append(Arg(a.name, _first_sentence(a.help), (), True, values, what, bool(a.many),
                                bool(a.optional)))

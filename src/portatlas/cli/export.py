@@ -23,7 +23,7 @@ FORMATS = ("services", "json", "csv", "site")
 SPEC = Command(
     "export", "the edition in use as an /etc/services file, JSON or CSV, or the web site as static files",
     args=(Arg("format", "services (/etc/services), json or csv (every record with every field), or site "
-                        "(the web site: 'portatlas export site --help')"),),
+                        "(the web site: 'portatlas export site --help')", choices=FORMATS),),
     opts=(
         Opt(("-o", "--output"), "output", "FILE", "write here instead of standard output"),
         Opt(("--ranges",), "ranges", "MODE", "services only: how a row covering a range of ports is written: "
