@@ -16,6 +16,7 @@ turn, so machine noise hits them alike) and prints medians and ratios:
   firewalld (most Debian and Ubuntu ones): reading its 200-odd files is the
   one cost a cache would save;
 - `portatlas PORT` for a random port with a writable cache (as most users run it);
+- what a shell's TAB runs (`portatlas __complete-names post`): within 60 ms of bare;
 - `whatportis 5432` (0.8.1 in its own venv under bench/.peers, its database
   filled from the same edition) and a bare `python -I -S -c pass`;
 then peak memory, and in-process figures: a port lookup against
@@ -71,13 +72,14 @@ def main() -> None:
     run_times([portatlas, "5432"], 2, warm)  # fills the cache the warm runs read (nmap's, firewalld's)
 
     rng = random.Random(9)
-    names = ("no writable cache", "no cache, no firewalld", "writable cache", "whatportis", "bare")
+    names = ("no writable cache", "no cache, no firewalld", "writable cache", "TAB", "whatportis", "bare")
     t: dict[str, list[float]] = {k: [] for k in names}
     for _ in range(args.runs):
         port = str(rng.randrange(65536))
         for name, cmd, env in (("no writable cache", [portatlas, port], no_cache),
                                ("no cache, no firewalld", [portatlas, port], no_firewalld),
                                ("writable cache", [portatlas, port], warm),
+                               ("TAB", [portatlas, "__complete-names", "post"], warm),
                                ("whatportis", whatportis, base),
                                ("bare", bare, base)):
             t[name] += run_times(cmd, 1, env)
@@ -96,6 +98,7 @@ def main() -> None:
         ("  the same, without firewalld's files", ms(m["no cache, no firewalld"]),
          ratio(m["no cache, no firewalld"]), ""),
         ("portatlas PORT, writable cache", ms(m["writable cache"]), ratio(m["writable cache"]), ""),
+        ("TAB: portatlas __complete-names post", ms(m["TAB"]), ratio(m["TAB"]), "within 60 ms of bare"),
         ("whatportis 5432", ms(w), "", ""),
         ("python -I -S -c pass", ms(b), "", ""),
     ]))

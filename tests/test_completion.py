@@ -6,10 +6,8 @@ import argparse
 import json
 import re
 import shutil
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -222,7 +220,7 @@ zpty -d z
 
 # -- the names helper and the command --------------------------------------------------------------
 
-def test_complete_names_is_lean_and_fast():
+def test_complete_names_is_lean():
     code = ("import sys, io; from portatlas.cli.main import main; out = sys.stdout; sys.stdout = io.StringIO(); "
             "main(['__complete-names', 'PostG']); got = sys.stdout.getvalue(); sys.stdout = out; "
             "print(got.split()); print(sorted(m for m in sys.modules if m in ('argparse', 'json', 'pathlib', "
@@ -233,19 +231,7 @@ def test_complete_names_is_lean_and_fast():
     found, loaded = r.stdout.splitlines()
     assert found == "['postgresql']"
     assert loaded == "[]"  # no parser, no values, no search index: only the index's name table
-    times = []
-    for _ in range(7):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "portatlas", "__complete-names", "http"], capture_output=True,
-                       check=True)
-        times.append(time.perf_counter() - start)
-    baseline = []
-    for _ in range(7):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], capture_output=True, check=True)
-        baseline.append(time.perf_counter() - start)
-    # A TAB must feel instant: within 60 ms of starting Python at all (here about 15 ms over it).
-    assert statistics.median(times) - statistics.median(baseline) < 0.060, (times, baseline)
+    # How fast a TAB answers is measured beside bare Python by bench/bench_cli.py, not asserted here.
 
 
 def test_complete_names_answers(cli):

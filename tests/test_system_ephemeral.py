@@ -15,7 +15,9 @@ from portatlas.system.ephemeral import (
     DEFAULTS,
     PROC_RANGE,
     PROC_RESERVED,
+    EphemeralRange,
     ephemeral_range,
+    parse_excluded,
     parse_netsh,
     parse_pair,
     parse_reserved,
@@ -133,3 +135,65 @@ def test_cli_marks_a_default_as_a_default(tmp_path):
     assert out.returncode == 0, out.stderr
     assert f"default for linux ({tmp_path / 'missing'} unreadable): not read from this machine" in out.stdout
     assert "reserved" not in out.stdout  # nothing was read, so nothing is claimed about holes
+
+
+# What `netsh interface ipv4 show excludedportrange protocol=tcp` prints on a Windows machine with Hyper-V,
+# and the same table from a German Windows (headings and footnote in its language).
+EXCLUDED = """
+Protocol tcp Port Exclusion Ranges
+
+Start Port    End Port
+----------    --------
+      5357        5357
+     50000       50059     *
+      1031        1130
+     49671       49770
+
+* - Administered port exclusions.
+
+"""
+EXCLUDED_DE = """
+Protokoll tcp Portausschlussbereiche
+
+Startport   Endport
+----------  --------
+      8005        8005
+     61117       61216     *
+
+* - Verwaltete Portausschlüsse.
+"""
+
+
+def test_parse_excluded_reads_every_range_in_any_language():
+    assert parse_excluded(EXCLUDED) == ((1031, 1130), (5357, 5357), (49671, 49770), (50000, 50059))
+    assert parse_excluded(EXCLUDED_DE) == ((8005, 8005), (61117, 61216))
+    assert parse_excluded("") == () == parse_excluded("Protocol tcp Port Exclusion Ranges\n\n* - x.\n")
+
+
+@pytest.mark.parametrize("row", ["     60000       70000", "      9000        8000"])
+def test_parse_excluded_refuses_an_impossible_range(row):
+    with pytest.raises(ValueError, match="excluded port range"):
+        parse_excluded(EXCLUDED + row + "\n")
+
+
+def test_an_excluded_range_is_found_by_port():
+    e = EphemeralRange(49152, 65535, (), "netsh int ipv4 show dynamicport tcp", False, "win32",
+                       parse_excluded(EXCLUDED))
+    assert e.excluded_range(50010) == (50000, 50059) and e.excluded_range(5357) == (5357, 5357)
+    assert e.excluded_range(50060) is None and e.excluded_range(1030) is None
+    # A machine read without exclusions (Linux, macOS) has none.
+    assert ephemeral_range().excluded == () or sys.platform == "win32"
+
+
+def test_the_ephemeral_command_names_the_excluded_ranges(registry):
+    import io
+
+    from portatlas.cli.output import Out
+    from portatlas.cli.render_machine import ephemeral as render
+
+    e = EphemeralRange(49152, 65535, (), "netsh int ipv4 show dynamicport tcp", False, "win32",
+                       parse_excluded(EXCLUDED))
+    out = Out(stream=io.StringIO())
+    render(out, ephemeral_report(registry, e))
+    text = "\n".join(out.lines)
+    assert "excluded (Windows refuses to bind these): 1031-1130, 5357, 49671-49770, 50000-50059" in text

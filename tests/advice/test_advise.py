@@ -87,6 +87,25 @@ def test_a_port_inside_the_ephemeral_range_is_caution(registry, oracle):
     assert advise(registry, facts.quiet_user_port(oracle, inside_ephemeral=False)).verdict is Level.GOOD
 
 
+def test_a_port_in_a_windows_excluded_range_is_avoid_for_every_purpose(registry, oracle):
+    # Windows refuses the bind itself (Hyper-V, WinNAT, WSL 2, Docker Desktop take such ranges): nothing
+    # else good about the port helps. Outside the exclusions the same machine gives the usual verdict.
+    from portatlas.query.reasons import Purpose
+    from portatlas.system.ephemeral import EphemeralRange
+    from portatlas.value import replace
+
+    p = facts.quiet_user_port(oracle, inside_ephemeral=False)
+    eph = EphemeralRange(49152, 65535, (), "netsh int ipv4 show dynamicport tcp", False, "win32",
+                         ((p - 3, p + 96),))
+    signals = replace(_no_machine(), ephemeral=eph)
+    for purpose in Purpose:
+        a = advise(registry, p, purpose=purpose, signals=signals)
+        assert a.verdict is Level.AVOID and [r.code for r in a.deciding] == ["ephemeral.excluded"], purpose
+        assert f"{p - 3}-{p + 96}" in a.deciding[0].detail and "excludedportrange" in a.deciding[0].source
+    free = replace(eph, excluded=((p + 1, p + 96),))
+    assert "ephemeral.excluded" not in codes(advise(registry, p, signals=replace(signals, ephemeral=free)))
+
+
 def test_a_port_the_test_listens_on_is_caution_naming_this_process(registry, oracle):
     p = facts.quiet_user_port(oracle, inside_ephemeral=False)
     assert advise(registry, p).verdict is Level.GOOD

@@ -143,9 +143,13 @@ def test_the_pure_search_honours_any_machine(registry, oracle):
         source: str = "test"
         is_default: bool = False
         system: str = "test"
+        excluded: tuple[tuple[int, int], ...] = ()
 
         def is_reserved(self, port: int) -> bool:
             return any(a <= port <= b for a, b in self.reserved)
+
+        def excluded_range(self, port: int) -> tuple[int, int] | None:
+            return next(((a, b) for a, b in self.excluded if a <= port <= b), None)
 
     bad = bad_ports()
 
@@ -153,9 +157,11 @@ def test_the_pure_search_honours_any_machine(registry, oracle):
     @given(lo=st.integers(1024, 40000), width=st.integers(0, 20000), holes=st.lists(
         st.tuples(st.integers(1024, 65535), st.integers(0, 50)), max_size=3),
         ts=st.sampled_from([("tcp",), ("udp",), ("tcp", "udp")]), rng=st.sampled_from(["user", "dynamic"]),
-        count=st.integers(1, 30), near=st.one_of(st.none(), st.integers(0, 65535)), busy=st.integers(2, 9))
-    def check(lo, width, holes, ts, rng, count, near, busy):
-        eph = Eph(lo, min(65535, lo + width), tuple((a, min(65535, a + w)) for a, w in holes))
+        count=st.integers(1, 30), near=st.one_of(st.none(), st.integers(0, 65535)), busy=st.integers(2, 9),
+        exclusions=st.lists(st.tuples(st.integers(1024, 65535), st.integers(0, 300)), max_size=3))
+    def check(lo, width, holes, ts, rng, count, near, busy, exclusions):
+        eph = Eph(lo, min(65535, lo + width), tuple((a, min(65535, a + w)) for a, w in holes),
+                  excluded=tuple((a, min(65535, a + w)) for a, w in exclusions))
         transports = tuple(Transport(t) for t in ts)
         got = pure(registry.index, count=count, transports=transports, rng=PortRange(rng),
                    signals=Signals(bad_ports=bad, ephemeral=eph), is_free=lambda p: "busy" if p % busy == 0 else None,
@@ -165,6 +171,7 @@ def test_the_pure_search_honours_any_machine(registry, oracle):
         for p in ports:
             assert all(oracle.state(p, t) == "unassigned" for t in ts)
             assert p not in bad and p % busy and not eph.low <= p <= eph.high and not eph.is_reserved(p)
+            assert eph.excluded_range(p) is None
             assert (1024 <= p <= 32767) if rng == "user" else (61000 <= p <= 65535)
         if near is not None:
             assert [abs(p - near) for p in ports] == sorted(abs(p - near) for p in ports)

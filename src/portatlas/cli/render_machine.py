@@ -192,6 +192,9 @@ def ephemeral(out: Out, rep: EphemeralReport) -> None:
         out.line(f"reserved (never handed out as client ports): {holes}", 2, hang=4)
     elif e.system == "linux" and not e.is_default:
         out.line("reserved: none (net.ipv4.ip_local_reserved_ports is empty)", 2)
+    if e.excluded:
+        spans = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in e.excluded)
+        out.line(f"excluded (Windows refuses to bind these): {spans}", 2, hang=4)
     out.line()
     if rep.matches_iana:
         out.line("This is RFC 6335's Dynamic/Private range (49152-65535): no registered service lies inside it.")

@@ -24,6 +24,7 @@ from portatlas.query.reasons import (
     RFC6335_RANGES,
     RFC6335_SYSTEM,
     RFC6335_TRANSPORTS,
+    WINDOWS_EXCLUSIONS,
     Level,
     Purpose,
     Reason,
@@ -277,6 +278,17 @@ def _ephemeral(port: int, purpose: Purpose, s: Signals) -> list[Reason]:
         return out
     what = (f"the default ephemeral range for {e.system}, {e.low}-{e.high} ({e.source}; not read from the kernel)"
             if e.is_default else f"this machine's ephemeral range {e.low}-{e.high} ({e.source})")
+    excluded = e.excluded_range(port)
+    if excluded is not None:
+        # Windows refuses the bind itself: nothing else on this list matters until the exclusion goes.
+        lo, hi = excluded
+        span = str(lo) if lo == hi else f"{lo}-{hi}"
+        out.append(Reason(Level.AVOID, "ephemeral.excluded", "Windows will not let a program bind it",
+                          f"Port {port} lies in this machine's excluded port range {span}: binding it fails with "
+                          "'access forbidden' (WSAEACCES, 10013) even though nothing listens there. Hyper-V, "
+                          "WinNAT, WSL 2 and Docker Desktop take such ranges, often anew at each boot; pick a "
+                          "port outside them, or free it with 'netsh int ipv4 delete excludedportrange' where "
+                          "an administrator added it.", *WINDOWS_EXCLUSIONS))
     reserved = e.is_reserved(port)
     inside = e.low <= port <= e.high
     if reserved:

@@ -129,8 +129,11 @@ class EphemeralLike(Protocol):
     def system(self) -> str: ...
     @property
     def reserved(self) -> tuple[tuple[int, int], ...]: ...
+    @property
+    def excluded(self) -> tuple[tuple[int, int], ...]: ...
 
     def is_reserved(self, port: int) -> bool: ...
+    def excluded_range(self, port: int) -> tuple[int, int] | None: ...
 
 
 @value
@@ -169,6 +172,8 @@ IANA_FORM = "https://www.iana.org/form/ports-services"
 # them without tuning. FreeBSD's 10000-65535 is left out: honouring it would
 # leave almost no User ports.
 LINUX_EPHEMERAL = (32768, 60999)
+WINDOWS_EXCLUSIONS = ("netsh interface ipv4 show excludedportrange protocol=tcp (Windows' port exclusions)",
+                      "https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/netsh-interface")
 IANA_EPHEMERAL = (49152, 65535)  # IANA's Dynamic range; also Windows' and macOS's default
 
 

@@ -173,6 +173,9 @@ def _common(signals: Signals, transports: tuple[Transport, ...]) -> Callable[[in
 
 def _local_failure(p: int, e: EphemeralLike | None, common: Callable[[int], str | None]) -> str | None:
     if e is not None:
+        excluded = e.excluded_range(p)
+        if excluded is not None:
+            return f"in this machine's excluded port range {excluded[0]}-{excluded[1]} (Windows will not bind it)"
         if e.is_reserved(p):
             return "in this machine's reserved ports"
         if e.low <= p <= e.high:
@@ -242,6 +245,7 @@ def _base_reasons(edition: str, transports: tuple[Transport, ...], rng: PortRang
     e = signals.ephemeral
     if e is not None:
         holes = " and its reserved ports" if e.reserved else ""
+        holes += " and its excluded port ranges" if e.excluded else ""
         what = "the default range" if e.is_default else "this machine's ephemeral range"
         out.append(Reason(Level.GOOD, "ephemeral.outside", "outside this machine's ephemeral range",
                           f"Outside {what} {e.low}-{e.high}{holes}.", e.source))

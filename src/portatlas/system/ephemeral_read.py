@@ -1,4 +1,5 @@
-"""This machine's ephemeral port range read as plain values: (low, high, reserved, source, is_default, system).
+"""This machine's ephemeral port range read as plain values: (low, high, reserved, source, is_default, system,
+excluded).
 
 ``portatlas.system.ephemeral`` makes them an ``EphemeralRange``. Imports only sys (subprocess
 where sysctl or netsh is asked, never on Linux).
@@ -10,8 +11,11 @@ import sys
 
 from portatlas.system.files import PROC_PORT_RANGE, PROC_RESERVED_PORTS
 
-# (low, high, reserved holes, source, is_default, system): EphemeralRange's fields in order.
-Values = tuple[int, int, tuple[tuple[int, int], ...], str, bool, str]
+# (low, high, reserved holes, source, is_default, system, excluded ranges): EphemeralRange's fields in order.
+Values = tuple[int, int, tuple[tuple[int, int], ...], str, bool, str, tuple[tuple[int, int], ...]]
+
+# Windows' port exclusions: ranges no program may bind (Hyper-V, WinNAT, WSL 2 and Docker Desktop take them).
+EXCLUDED_COMMAND = ("netsh", "interface", "ipv4", "show", "excludedportrange", "protocol=tcp")
 
 # Defaults per OS (see the README's "This machine" section for sources).
 DEFAULTS: dict[str, tuple[int, int]] = {
@@ -71,6 +75,21 @@ def parse_netsh(text: str) -> tuple[int, int]:
     return _valid(start, start + count - 1, "netsh dynamic port range")
 
 
+def parse_excluded(text: str) -> tuple[tuple[int, int], ...]:
+    """The ranges from ``netsh interface ipv4 show excludedportrange protocol=tcp`` output.
+
+    Each row is a start and an end port, with ``*`` after an administered exclusion; headings, the
+    dashes and the footnote (worded in the system's language) hold no two numbers and are passed over.
+    A row with an impossible range makes the whole output refused (ValueError), never half read.
+    """
+    out = []
+    for line in text.splitlines():
+        words = line.replace("*", " ").split()
+        if len(words) == 2 and all(w.isdigit() for w in words):
+            out.append(_valid(int(words[0]), int(words[1]), "excluded port range"))
+    return tuple(sorted(out))
+
+
 def _platform() -> str:
     return "freebsd" if sys.platform.startswith("freebsd") else (
         "linux" if sys.platform.startswith("linux") else sys.platform)
@@ -79,7 +98,7 @@ def _platform() -> str:
 def default(system: str, why: str) -> Values:
     """The OS's documented default, marked as one, saying why the kernel's was not read."""
     lo, hi = DEFAULTS.get(system, (49152, 65535))
-    return lo, hi, (), f"default for {system} ({why})", True, system
+    return lo, hi, (), f"default for {system} ({why})", True, system, ()
 
 
 def read_range(range_path: str = PROC_PORT_RANGE, reserved_path: str = PROC_RESERVED_PORTS) -> Values:
@@ -97,7 +116,7 @@ def read_range(range_path: str = PROC_PORT_RANGE, reserved_path: str = PROC_RESE
             reserved = parse_reserved(_read(reserved_path))
         except (OSError, ValueError):
             reserved = ()
-        return lo, hi, reserved, range_path, False, system
+        return lo, hi, reserved, range_path, False, system, ()
     if system in ("darwin", "freebsd") or "bsd" in system or system == "win32":
         import subprocess  # not on Linux, where two /proc files answer
     if system in ("darwin", "freebsd") or "bsd" in system:
@@ -105,7 +124,7 @@ def read_range(range_path: str = PROC_PORT_RANGE, reserved_path: str = PROC_RESE
             out = subprocess.run(["sysctl", "-n", "net.inet.ip.portrange.first", "net.inet.ip.portrange.last"],
                                  capture_output=True, text=True, timeout=2, check=True).stdout
             lo, hi = parse_pair(out)
-            return lo, hi, (), "sysctl net.inet.ip.portrange.first/.last", False, system
+            return lo, hi, (), "sysctl net.inet.ip.portrange.first/.last", False, system, ()
         except (OSError, subprocess.SubprocessError, ValueError, IndexError):
             return default(system, "sysctl unreadable")
     if system == "win32":
@@ -113,9 +132,14 @@ def read_range(range_path: str = PROC_PORT_RANGE, reserved_path: str = PROC_RESE
             out = subprocess.run(["netsh", "int", "ipv4", "show", "dynamicport", "tcp"],
                                  capture_output=True, text=True, timeout=5, check=True).stdout
             lo, hi = parse_netsh(out)
-            return lo, hi, (), "netsh int ipv4 show dynamicport tcp", False, system
         except (OSError, subprocess.SubprocessError, ValueError, IndexError):
             return default(system, "netsh unreadable")
+        try:  # a reading of the range stands without its exclusions (an older Windows has none to show)
+            excluded = parse_excluded(subprocess.run(list(EXCLUDED_COMMAND), capture_output=True, text=True,
+                                                     timeout=5, check=True).stdout)
+        except (OSError, subprocess.SubprocessError, ValueError):
+            excluded = ()
+        return lo, hi, (), "netsh int ipv4 show dynamicport tcp", False, system, excluded
     return default(system, "no way to read it on this system")
 
 
