@@ -24,7 +24,11 @@ def test_exact_commands_per_system():
     assert "netstat -ano | findstr :307" in by["windows"]
     assert "Get-NetTCPConnection -LocalPort 307" in by["windows"]
     assert all(c.shows for c in cmds) and all(c.shell in ("sh", "cmd", "powershell") for c in cmds)
-    assert all("307" in c.command and "308" not in c.command for c in cmds)
+    # Each command names the port, but for the two that say whether it can be had at all.
+    port_wide = {"sysctl net.ipv4.ip_local_port_range net.ipv4.ip_local_reserved_ports",
+                 "netsh interface ipv4 show excludedportrange protocol=tcp"}
+    assert {c.command for c in cmds if "307" not in c.command} == port_wide
+    assert all("308" not in c.command for c in cmds) and all("307" in c.shows for c in cmds if c.command in port_wide)
 
 
 @pytest.mark.parametrize("bad", [-1, 65536, "80x", ""])
@@ -60,3 +64,16 @@ def test_lsof_command_finds_this_tests_socket():
     with bound(socket.SOCK_STREAM) as (_, port):
         out = _sh(check_commands(port)[1].command)
     assert any(ln.split()[1] == str(os.getpid()) and f":{port} (LISTEN)" in ln for ln in out.splitlines()[1:])
+
+
+@linux
+@pytest.mark.skipif(not shutil.which("sysctl"), reason="sysctl (procps) is not installed")
+def test_sysctl_command_prints_the_range_and_reserved_ports_the_kernel_holds():
+    from portatlas.system.ephemeral import ephemeral_range
+
+    (cmd,) = [c.command for c in check_commands(307) if c.command.startswith("sysctl ")]
+    out = dict(line.split(" = ", 1) for line in _sh(cmd).splitlines() if " = " in line)
+    e = ephemeral_range()
+    assert out["net.ipv4.ip_local_port_range"].split() == [str(e.low), str(e.high)]
+    holes = ",".join(str(a) if a == b else f"{a}-{b}" for a, b in e.reserved)
+    assert out["net.ipv4.ip_local_reserved_ports"].strip() == holes

@@ -40,6 +40,11 @@ def check_commands(port: int) -> tuple[CheckCommand, ...]:
                      "(other users' processes only with sudo)"),
         CheckCommand("linux", "sh", f"sudo lsof -nP -i :{p}",
                      "every socket on the port in any state (listening, connected), with process, PID and user"),
+        # Not about this port alone, but whether it can be had at all: the kernel's client-port range
+        # (an outgoing connection may hold a port inside it) and the ports kept out of that range.
+        CheckCommand("linux", "sh", "sysctl net.ipv4.ip_local_port_range net.ipv4.ip_local_reserved_ports",
+                     f"the ephemeral range (outgoing connections can hold {p} when it lies inside) and the "
+                     "reserved ports kept out of it", privileged=False),
         CheckCommand("macos", "sh", f"sudo lsof -nP -iTCP:{p} -sTCP:LISTEN",
                      "TCP listeners on the port, with process, PID and user"),
         CheckCommand("macos", "sh", f"sudo lsof -nP -iUDP:{p}",
@@ -52,5 +57,9 @@ def check_commands(port: int) -> tuple[CheckCommand, ...]:
                      privileged=False),
         CheckCommand("windows", "powershell", f"Get-NetUDPEndpoint -LocalPort {p}",
                      "UDP endpoints on the port (OwningProcess is the PID)", privileged=False),
+        CheckCommand("windows", "cmd", "netsh interface ipv4 show excludedportrange protocol=tcp",
+                     f"the ranges Windows lets no program bind (Hyper-V, WSL 2, Docker Desktop take them): "
+                     f"with {p} inside one, a bind fails with 'access forbidden' though nothing listens",
+                     privileged=False),
     )
 
