@@ -27,7 +27,9 @@ def test_port_is_the_library_answer(client, registry):
     data = client.get("/api/ports/5432").json()
     assert data == json.loads(json.dumps(to_data(registry.answer(5432))))
     assert client.get("/api/ports/5432/udp").json() == json.loads(json.dumps(to_data(registry.answer(5432, "udp"))))
-    assert client.get("/api/ports/5432?transport=udp").json() == client.get("/api/ports/5432/udp").json()
+    # The transport goes in the path only, so a path and a parameter can never disagree.
+    err = assert_error(client.get("/api/ports/5432?transport=udp"), 422)
+    assert "/api/ports/5432/udp" in err["message"]
 
 
 def test_span_service_search_gaps_stats(client, registry):
@@ -50,6 +52,11 @@ def test_span_service_search_gaps_stats(client, registry):
     ("/api/ports/0-65535", 422), ("/api/services/no-such-name-here", 404), ("/api/search?q=", 422),
     ("/api/search?q=x&limit=0", 422), ("/api/search?q=x&transport=ipx", 422), ("/api/gaps?range=dynamic", 422),
     ("/api/gaps?min=0", 422), ("/api/nope", 404), ("/api/ports/%00", 422),
+    # The API takes what its document says, exactly: no blank, no capitals, nothing the CLI forgives.
+    ("/api/search?q=x&range=", 422), ("/api/search?q=x&transport=", 422), ("/api/search?q=x&transport=TCP", 422),
+    ("/api/search?q=x&range=all", 422), ("/api/gaps?transport=", 422), ("/api/gaps?transport=Udp", 422),
+    ("/api/ports/%2080", 422), ("/api/ports/port%2080", 422), ("/api/ports/80%2FTCP", 422),
+    ("/api/ports/22,%2080", 422),
 ])
 def test_bad_requests_share_one_error_shape(client, path, status):
     err = assert_error(client.get(path), status)
@@ -79,6 +86,46 @@ def test_openapi_documents_every_endpoint(client):
         assert path in spec["paths"], path
     assert "post" in spec["paths"]["/api/feedback"] and "get" in spec["paths"]["/api/feedback"]
     assert client.get("/api/docs").status_code == 200
+
+
+def _refs(node):  # type: ignore[no-untyped-def]
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "$ref":
+                yield v
+            else:
+                yield from _refs(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _refs(v)
+
+
+def test_openapi_schemas_are_complete_and_say_what_is_valid(client):
+    import re
+
+    from portatlas.web.urls import PAGE_PATTERN
+
+    spec = client.get("/api/openapi.json").json()
+    comps = spec["components"]["schemas"]
+    # Every reference resolves (FastAPI's own HTTPValidationError is never left behind).
+    assert {r.rsplit("/", 1)[1] for r in _refs(spec)} <= set(comps)
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            for code, resp in op["responses"].items():
+                schema = resp.get("content", {}).get("application/json", {}).get("schema")
+                if code.startswith(("4", "5")):
+                    assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (path, method, code)
+                elif code in ("200", "201"):
+                    assert schema, (path, method, code)  # a real schema, never an empty one
+    post = spec["paths"]["/api/feedback"]["post"]["responses"]
+    assert {"400", "404", "413", "415", "422", "429", "503"} <= set(post)
+    # The page pattern takes what canonical() reads as a page and nothing it refuses as malformed.
+    page = re.compile(PAGE_PATTERN)
+    for good in ("/", "/port/307", "/port/0080", "/ports/300-310", "/service/http", "/range/user", "/gaps",
+                 "/gaps/2", "/stats", "/port/307#feedback"):
+        assert page.fullmatch(good), good
+    for bad in ("", "/port/70000", "/port/ 80", "//evil.example/", "https://evil.example/", "/range/x", "/port/"):
+        assert not page.fullmatch(bad), bad
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -60,8 +60,15 @@ def test_without_a_configured_token_nobody_reads_comments(client):
     ({"page": "/port/307", "helpful": "maybe"}, 422),
     ({"page": "https://evil.example/", "helpful": True}, 422),
     ({"page": "/port/70000", "helpful": True}, 422),
-    ({"page": "/service/no-such-name-x", "helpful": True}, 422),
+    # Written as a page, but not one this site has: 404; not written as a page at all: 422.
+    ({"page": "/service/no-such-name-x", "helpful": True}, 404),
+    ({"page": "/ports/0-9000", "helpful": True}, 404),
+    ({"page": "/gaps/999999", "helpful": True}, 404),
+    ({"page": "/port/ 80", "helpful": True}, 422),
+    ({"page": "", "helpful": True}, 422),
+    ({"page": "/port/307", "helpful": "YES"}, 422),
     ({"page": "/port/307", "helpful": True, "comment": "x" * 1001}, 422),
+    ({"page": "/port/307", "helpful": True, "comment": "x" * 999 + " " * 5}, 422),  # counted as sent
     ({"page": "/port/307", "helpful": True, "comment": 5}, 422),
     ({"page": "/" + "a" * 300, "helpful": True}, 422),
 ])
@@ -69,6 +76,21 @@ def test_invalid_votes_are_refused_with_a_message(client, body, status):
     r = client.post("/api/feedback", json=body)
     assert r.status_code == status and r.json()["error"]["message"]
     assert counts(client, "/port/307") == (0, 0)
+
+
+def test_an_empty_or_null_voter_and_a_null_comment_are_an_anonymous_vote_without_one(client):
+    # What the OpenAPI document allows (voter empty or null, comment null), the server takes.
+    for extra in ({"voter": ""}, {"voter": None}, {"comment": None}):
+        r = client.post("/api/feedback", json={"page": "/port/2", "helpful": False, **extra})
+        assert r.status_code == 201, (extra, r.text)
+    assert counts(client, "/port/2") == (0, 3)
+
+
+def test_a_form_with_fields_a_vote_does_not_use_still_votes(client):
+    extra = "&".join(f"x{i}=1" for i in range(30))
+    r = client.post("/api/feedback", content=f"page=/port/4&helpful=yes&{extra}",
+                    headers={"content-type": "application/x-www-form-urlencoded"}, follow_redirects=False)
+    assert r.status_code == 303 and counts(client, "/port/4") == (1, 0)
 
 
 def test_a_thousand_character_comment_is_kept(client):

@@ -15,13 +15,11 @@ from typing import Any
 
 from portatlas.errors import BadInput
 from portatlas.model import PORT_MAX, PortRange, Transport
-from portatlas.query.grammar import parse_port, parse_range, parse_transport, shown
+from portatlas.query.grammar import LIST_PATTERN, PORT_PATTERN, parse_port, parse_range, parse_transport, shown
 from portatlas.value import value
 
 TRANSPORTS = tuple(str(t) for t in Transport)
-_T = "(" + "|".join(TRANSPORTS) + ")"
-_ITEM = rf"[0-9]{{1,5}}(-[0-9]{{1,5}})?(/{_T})?"
-PORTS_PATTERN = rf"^{_ITEM}(,{_ITEM})*$"
+PORTS_PATTERN = LIST_PATTERN
 MAX_TEXT = 200
 
 
@@ -89,7 +87,7 @@ def ports(name: str, description: str, *, one: bool = False, transports: tuple[s
     unless ``one`` also a range '8000-8100' or a list '22,80,8000-8100'. The reader gives the text for the
     grammar to read; with no ``transports`` it is a bare port and the reader gives its number."""
     after = "(/(" + "|".join(transports) + "))?" if transports else ""
-    pattern = PORTS_PATTERN if not one else rf"^[0-9]{{1,5}}{after}$"
+    pattern = PORTS_PATTERN if not one else rf"^{PORT_PATTERN}{after}$"
     example = f" or text such as '80/{transports[0]}'" if transports else ""
 
     def read(raw: object) -> object:

@@ -33,6 +33,15 @@ MAX_PORTS = 4096  # ports a range or list may hold in one answer
 MAX_NAME = 200
 VALID = "a port (0-65535), PORT/tcp, a range LOW-HIGH, a list such as 22,80,8000-8100, or a service name"
 
+# The canonical written forms as regular expressions (the common subset of Python's and ECMA-262's), for
+# the schemas that document them (OpenAPI, MCP): a port 0-65535 with any leading zeros, an item with an
+# optional range and transport, and a list of items. What they cannot say (a range written backwards, more
+# than MAX_PORTS ports) the grammar says when it refuses.
+PORT_PATTERN = r"0*(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
+TRANSPORT_PATTERN = "(?:tcp|udp|sctp|dccp)"
+ITEM_PATTERN = rf"{PORT_PATTERN}(?:-{PORT_PATTERN})?(?:/{TRANSPORT_PATTERN})?"
+LIST_PATTERN = rf"^{ITEM_PATTERN}(?:,{ITEM_PATTERN})*$"
+
 
 class QueryKind(Choice, values=("port", "span", "list", "name")):
     """What a query asks for: one port, one range, a list of ports and ranges, or a name."""

@@ -8,49 +8,64 @@ are generated from the same values (``portatlas.web.openapi``).
 
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from portatlas.errors import BadInput
-from portatlas.model import PortRange, Transport
-from portatlas.query.grammar import MAX_PORTS, QueryKind, parse_range, parse_transport, read, shown
+from portatlas.model import Transport
+from portatlas.query.grammar import LIST_PATTERN, MAX_PORTS, QueryKind, parse_range, parse_transport, read, shown
 from portatlas.web.openapi import answers, errors
 from portatlas.web.respond import cached
 
 router = APIRouter(prefix="/api")
 
-# What /api/ports/ takes: a port, a range or a list of them, each with an optional /transport.
-_ITEM = r"[0-9]{1,5}(-[0-9]{1,5})?(/(tcp|udp|sctp|dccp))?"
-SPEC_PATTERN = rf"^{_ITEM}(,{_ITEM})*$"
 TRANSPORTS = ("tcp", "udp", "sctp", "dccp")
+RANGES = ("system", "user", "dynamic")
+_SPEC = re.compile(LIST_PATTERN)
+_WRITE_SPEC = "write it as digits: /api/ports/80, /api/ports/80/tcp, /api/ports/8000-8100 or /api/ports/22,80,443"
+
+
+def one_of(text: str | None, allowed: tuple[str, ...], what: str) -> str | None:
+    """A query parameter the OpenAPI document gives as an enum: exactly one of ``allowed``, or left out.
+
+    The command line reads ``TCP`` or `` tcp``; an API takes what its document says and nothing near it.
+    """
+    if text is not None and text not in allowed:
+        raise BadInput(f"unknown {what} {shown(text)}: use {', '.join(allowed[:-1])} or {allowed[-1]}")
+    return text
 
 
 @router.get("/ports/{spec:path}", summary="A port (PortAnswer), or a range or list of ports (PortsAnswer)",
             responses={**answers("PortAnswer", "PortsAnswer"), **errors(400, 404, 422)})
 async def port(request: Request,
-               # The patterns are documented, not enforced here: the grammar refuses bad input with a
-               # message that says what is valid, which a pattern mismatch would not.
-               spec: str = Path(..., max_length=200, json_schema_extra={"pattern": SPEC_PATTERN},
-                                description="a port (0-65535), PORT/tcp, LOW-HIGH, or a list such as 22,80,8000-8100"),
-               transport: str | None = Query(None, json_schema_extra={"enum": list(TRANSPORTS)},
-                                             description="for one port: only this transport")) -> Response:
+               spec: str = Path(..., max_length=200, json_schema_extra={"pattern": LIST_PATTERN},
+                                description="a port (0-65535), PORT/tcp, LOW-HIGH, LOW-HIGH/udp, or a list such as "
+                                            "22,80,8000-8100 (a range or list holds at most 4,096 ports; a range "
+                                            "is written low port first)")) -> Response:
     """A port's whole answer, as its page shows it; or one line per port of a range or list (at most 4,096)."""
     site = request.app.state.site
+    if "transport" in request.query_params:
+        # One way to say it, so a path and a parameter can never disagree.
+        raise BadInput("give the transport in the path, after the port: /api/ports/5432/udp "
+                       "(in a range or list, after each item: 80-90/tcp)")
+    # The grammar's refusal says best what is wrong; what it reads beyond the documented forms
+    # (' 80', 'port 80', '80/TCP') the API refuses too, so the document is the whole contract.
     q = read(spec, is_name=lambda _: False, max_ports=MAX_PORTS)
     if q.kind is QueryKind.NAME:
         raise BadInput(f"{shown(spec)} is not a port: give a port (0-65535), PORT/tcp, LOW-HIGH or a list such "
                        "as 22,80,443 (a name goes to /api/services/NAME)")
+    if not _SPEC.fullmatch(spec):
+        raise BadInput(f"{shown(spec)}: {_WRITE_SPEC}")
     # The bodies are thunks: a 304 renders nothing (0-4095 is 5 MB of JSON).
     if q.kind is QueryKind.PORT:
-        t = q.transport or parse_transport(transport)
+        t = q.transport
         if t is None:
             return cached(request, lambda: site.port_json(q.port), site.etag)
         return cached(request, lambda: site.json(("port", q.port, str(t)), lambda: site.registry.answer(q.port, t)),
                       site.etag)
-    if transport:
-        raise BadInput("'transport' goes with one port; in a range or list write it after each item (80-90/tcp)")
     return cached(request, lambda: site.json(("ports", q.text), lambda: site.registry.ports(q.text, q.specs)),
                   site.etag)
 
@@ -87,12 +102,13 @@ async def search(request: Request,
                  q: str = Query(..., min_length=1, max_length=200, description="words, a name, a port"),
                  transport: str | None = Query(None, json_schema_extra={"enum": list(TRANSPORTS)},
                                                description="only rows and ports on this transport"),
-                 range: str | None = Query(None, json_schema_extra={"enum": ["system", "user", "dynamic"]},  # noqa: A002
+                 range: str | None = Query(None, json_schema_extra={"enum": list(RANGES)},  # noqa: A002
                                            description="only rows and ports in this range"),
                  limit: int = Query(20, ge=1, le=200, description="at most this many hits")) -> Response:
     """Best first; the same document as the command line's (a port, range or list: its ports' lines)."""
     site = request.app.state.site
-    t, r = parse_transport(transport), parse_range(range)
+    t = parse_transport(one_of(transport, TRANSPORTS, "transport"))
+    r = parse_range(one_of(range, RANGES, "range"))
     key = ("search", q, t, r, limit)
     return cached(request, site.json(key, lambda: site.registry.search_answer(q, t, r, limit)), site.etag)
 
@@ -103,14 +119,16 @@ async def gaps(request: Request,
                range: str | None = Query(None, json_schema_extra={"enum": ["system", "user"]},  # noqa: A002
                                          description="system or user (default both)"),
                min: int = Query(1, ge=1, le=65536, description="only blocks of at least this many ports"),  # noqa: A002
-               transport: list[str] = Query([], description="repeatable; default tcp and udp"),
+               transport: list[str] = Query([], description="repeatable; default tcp and udp",
+                                            json_schema_extra={"items": {"type": "string", "enum": list(TRANSPORTS)}}),
                limit: int = Query(0, ge=0, le=65536, description="at most this many blocks (0: all)")) -> Response:
     """Blocks unassigned on every transport considered, ranked within their range."""
     site = request.app.state.site
-    rng = parse_range(range)
-    if rng is PortRange.DYNAMIC:
+    if range == "dynamic":
         raise BadInput("the dynamic range has no gaps: it is never assigned; use range=system or user")
-    ts = tuple(dict.fromkeys(t for t in (parse_transport(x) for x in transport) if t)) \
+    rng = parse_range(one_of(range, RANGES[:2], "range"))
+    ts = tuple(dict.fromkeys(t for t in (parse_transport(one_of(x, TRANSPORTS, "transport")) for x in transport)
+                             if t)) \
         or (Transport.TCP, Transport.UDP)
     key = ("gaps", rng, min, ts, limit)
 

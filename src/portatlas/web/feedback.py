@@ -20,6 +20,7 @@ from portatlas.query.grammar import shown
 from portatlas.store.interface import MAX_COMMENT, MAX_PAGE, VOTER, Counts
 from portatlas.web import urls
 from portatlas.web.errors import HTTPError
+from portatlas.web.openapi import errors
 
 MAX_BODY = 16 * 1024  # a vote with a 1,000-character comment fits many times over
 _DRAIN = 32 * 1024 * 1024  # read (and drop) up to this much of an oversized body so the client sees the 413
@@ -72,12 +73,15 @@ def canonical_page(registry: Any, page: Any) -> str:
     return urls.canonical(registry, page)
 
 
+HELPFUL = {"yes": True, "no": False, "true": True, "false": False, "1": True, "0": False}  # as a form sends it
+
+
 def parse_helpful(value: Any) -> bool:
-    """JSON true/false, or the form's yes/no."""
+    """JSON true/false, or the form's yes/no (true/false and 1/0 too, as written in ``HELPFUL``)."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.lower() in ("yes", "true", "1", "no", "false", "0"):
-        return value.lower() in ("yes", "true", "1")
+    if isinstance(value, str) and value in HELPFUL:
+        return HELPFUL[value]
     raise BadInput("'helpful' must be true or false (the form sends yes or no)")
 
 
@@ -100,10 +104,9 @@ def clean_comment(value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise BadInput("'comment' must be text (or left out)")
-    text = _CONTROL.sub("", value).strip()
-    if len(text) > MAX_COMMENT:
-        raise BadInput(f"'comment' has {len(text)} characters; at most {MAX_COMMENT:,} are kept")
-    return text or None
+    if len(value) > MAX_COMMENT:  # as sent, as the OpenAPI document's maxLength counts
+        raise BadInput(f"'comment' has {len(value)} characters; at most {MAX_COMMENT:,} are kept")
+    return _CONTROL.sub("", value).strip() or None
 
 
 async def read_body(request: Request) -> bytes:
@@ -137,25 +140,33 @@ def counts_json(page: str, counts: Counts, status: int = 200) -> Response:
                     headers={"Cache-Control": "no-store", **CORS})
 
 
+_PAGE_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_PAGE, "pattern": urls.PAGE_PATTERN,
+                "example": "/port/307", "description": "a page of this site (404 for one it does not have)"}
+_COMMENT = {"type": ["string", "null"], "maxLength": MAX_COMMENT,
+            "description": "kept without control characters or surrounding blanks; empty or null for none"}
+_VOTE_COUNTS = {"application/json": {"schema": {"$ref": "#/components/schemas/VoteCounts"},
+                                     "example": {"page": "/port/307", "yes": 3, "no": 1}}}
+
+
 @router.post("/feedback", status_code=201, summary="Vote on a page: was it helpful?",
-             responses={201: {"description": "stored; the page's counts after the vote",
-                              "content": {"application/json": {"example": {"page": "/port/307", "yes": 3, "no": 1}}}},
+             responses={201: {"description": "stored; the page's counts after the vote", "content": _VOTE_COUNTS},
                         303: {"description": "form posts from this site: back to the page"},
-                        413: {"description": "body larger than 16 KiB"}, 422: {"description": "invalid vote"},
-                        429: {"description": "too many votes from this client; see Retry-After"}},
+                        **errors(400, 404, 413, 415, 422, 429, 503)},
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/json": {"schema": {
                      "type": "object", "required": ["page", "helpful"],
-                     "properties": {"page": {"type": "string", "maxLength": MAX_PAGE, "example": "/port/307"},
+                     "properties": {"page": _PAGE_SCHEMA,
                                     "helpful": {"type": "boolean"},
-                                    "comment": {"type": "string", "maxLength": MAX_COMMENT},
-                                    "voter": {"type": "string", "pattern": f"^{VOTER}$",
+                                    "comment": _COMMENT,
+                                    "voter": {"type": ["string", "null"], "pattern": f"^(?:{VOTER})?$",
                                               "description": "a random id the browser keeps: its second "
-                                                             "vote on a page replaces its first"}}}},
+                                                             "vote on a page replaces its first (empty or "
+                                                             "null: an anonymous vote)"}}}},
                  "application/x-www-form-urlencoded": {"schema": {
-                     "type": "object", "properties": {"page": {"type": "string"},
-                                                      "helpful": {"type": "string", "enum": ["yes", "no"]},
-                                                      "comment": {"type": "string"}}}}}}})
+                     "type": "object", "required": ["page", "helpful"],
+                     "properties": {"page": _PAGE_SCHEMA,
+                                    "helpful": {"type": "string", "enum": list(HELPFUL)},
+                                    "comment": {"type": "string", "maxLength": MAX_COMMENT}}}}}}})
 async def post_feedback(request: Request) -> Response:
     """Store one vote (JSON, or the page's form) and return the page's counts."""
     wait = request.app.state.limiter.check(client_key(request))
@@ -177,9 +188,11 @@ async def post_feedback(request: Request) -> Response:
             raise HTTPError(400, 'the body must be a JSON object: {"page": "/port/307", "helpful": true}')
     elif form:
         try:
-            fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=10)
+            # No cap on the number of fields beyond the body's MAX_BODY: fields the vote does not use are
+            # ignored, as a JSON body's unknown keys are.
+            fields = parse_qs(body.decode("utf-8"), keep_blank_values=True)
         except (ValueError, UnicodeDecodeError):
-            raise HTTPError(400, "the form data could not be read (UTF-8, at most 10 fields)") from None
+            raise HTTPError(400, "the form data could not be read: send it as UTF-8 (page=/port/307&helpful=yes)") from None
         data = {k: v[0] for k, v in fields.items()}
     else:
         raise HTTPError(415, f"send the vote as application/json (got {shown(ctype or 'no content type')})")
@@ -213,8 +226,10 @@ async def feedback_preflight() -> Response:
 
 
 @router.get("/feedback", summary="A page's yes/no counts",
-            responses={200: {"content": {"application/json": {"example": {"page": "/port/307", "yes": 3, "no": 1}}}}})
-async def get_feedback(request: Request, page: str = Query(..., max_length=MAX_PAGE,
+            responses={200: {"description": "the page's counts", "content": _VOTE_COUNTS},
+                       **errors(404, 422, 503)})
+async def get_feedback(request: Request, page: str = Query(..., max_length=MAX_PAGE, min_length=1,
+                                                           json_schema_extra={"pattern": urls.PAGE_PATTERN},
                                                            description="a page path, e.g. /port/307")) -> Response:
     """``{"page": ..., "yes": N, "no": M}`` straight from the database."""
     path = canonical_page(request.app.state.site.registry, page)
@@ -224,8 +239,11 @@ async def get_feedback(request: Request, page: str = Query(..., max_length=MAX_P
 
 
 @router.get("/feedback/comments", summary="A page's comments (admin token required)",
-            responses={401: {"description": "no bearer token"}, 403: {"description": "wrong token, or none configured"}})
-async def get_comments(request: Request, page: str = Query(..., max_length=MAX_PAGE),
+            responses={200: {"description": "the page's comments, newest first",
+                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Comments"}}}},
+                       **errors(401, 403, 404, 422, 503)})
+async def get_comments(request: Request, page: str = Query(..., max_length=MAX_PAGE, min_length=1,
+                                                           json_schema_extra={"pattern": urls.PAGE_PATTERN}),
                        limit: int = Query(100, ge=1, le=1000)) -> Response:
     """Comments, newest first, for ``Authorization: Bearer <PORTATLAS_ADMIN_TOKEN>``."""
     token = request.app.state.settings.admin_token

@@ -16,6 +16,8 @@ REF = "#/components/schemas/{name}"
 ERROR = "ErrorBody"
 _MEANING = {
     400: "bad input: what was wrong and what is valid",
+    401: "no bearer token",
+    403: "wrong token, or none configured",
     404: "nothing found (with suggestions where there are any)",
     405: "method not allowed",
     413: "request body too large",
@@ -31,6 +33,24 @@ ERROR_SCHEMA: dict[str, Any] = {
     "properties": {"error": {
         "type": "object", "additionalProperties": False, "required": ["status", "type", "message"],
         "properties": {"status": {"type": "integer"}, "type": {"type": "string"}, "message": {"type": "string"}}}},
+}
+
+
+# The feedback endpoints' own answers (not library values: they come from the store).
+FEEDBACK_SCHEMAS: dict[str, dict[str, Any]] = {
+    "VoteCounts": {
+        "type": "object", "title": "VoteCounts", "additionalProperties": False, "required": ["page", "yes", "no"],
+        "description": "How many votes found a page helpful and how many did not.",
+        "properties": {"page": {"type": "string"}, "yes": {"type": "integer", "minimum": 0},
+                       "no": {"type": "integer", "minimum": 0}}},
+    "Comments": {
+        "type": "object", "title": "Comments", "additionalProperties": False, "required": ["page", "comments"],
+        "description": "A page's comments, newest first (for the admin token only).",
+        "properties": {"page": {"type": "string"}, "comments": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False,
+            "required": ["id", "page", "helpful", "comment", "created"],
+            "properties": {"id": {"type": "integer"}, "page": {"type": "string"}, "helpful": {"type": "boolean"},
+                           "comment": {"type": "string"}, "created": {"type": "string"}}}}}},
 }
 
 
@@ -69,8 +89,14 @@ def install(app: FastAPI) -> None:
             comps = doc.setdefault("components", {}).setdefault("schemas", {})
             comps.update(_generated()[1])
             comps[ERROR] = ERROR_SCHEMA
+            comps.update(FEEDBACK_SCHEMAS)
             for name in ("HTTPValidationError", "ValidationError"):  # FastAPI's own 422 shape: never sent
                 comps.pop(name, None)
+            # Every operation's 422 in the one error shape (FastAPI adds its own to routes with parameters).
+            for item in doc.get("paths", {}).values():
+                for op in item.values():
+                    if isinstance(op, dict) and "422" in op.get("responses", {}):
+                        op["responses"]["422"] = errors(422)[422]
             app.openapi_schema = doc
         return app.openapi_schema
 

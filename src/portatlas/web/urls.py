@@ -7,16 +7,22 @@ wherever they arrive. ``Site.url`` puts the base URL in front.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from portatlas.errors import BadInput, NotFound
-from portatlas.query.grammar import parse_port, shown
+from portatlas.query.grammar import PORT_PATTERN, parse_port, shown
 
 MAX_SPAN = 4096  # ports on one /ports/LOW-HIGH page
 GAPS_PER_PAGE = 100  # unassigned blocks on one /gaps page
 RANGES = ("system", "user", "dynamic")
 HINT = "give the path of one of this site's pages, e.g. /port/307, /service/http, /range/user, /gaps"
+# How a page of this site is written (a query or fragment after it is dropped): what the OpenAPI
+# document gives for a 'page', and the gate ``canonical`` applies before it looks the page up.
+PAGE_PATTERN = (rf"^/(?:|gaps|stats|port/{PORT_PATTERN}|ports/{PORT_PATTERN}-{PORT_PATTERN}"
+                r"|range/(?:system|user|dynamic)|service/[^/?#\s]+|gaps/[0-9]{1,6})(?:[?#].*)?$")
+_PAGE = re.compile(PAGE_PATTERN)
 
 
 def port_path(port: int) -> str:
@@ -53,10 +59,14 @@ def canonical(registry: Any, page: Any) -> str:
     """A path of this site in its canonical form (``/port/0080`` → ``/port/80``), else ``BadInput``.
 
     A query or fragment is dropped; a full URL is refused (another site's page is not ours).
-    A service name is spelled as the registry spells it; a /gaps page must exist.
+    A service name is spelled as the registry spells it; a /gaps page must exist. Text not written as
+    a page (``PAGE_PATTERN``) is ``BadInput``; a page so written that the site does not have (an unknown
+    service, a span of more than 4,096 ports, a /gaps page past the last) is ``NotFound``.
     """
     if not isinstance(page, str) or not page:
         raise BadInput(f"'page' is missing: {HINT}")
+    if not _PAGE.fullmatch(page):
+        raise BadInput(f"{shown(page)} is not a page of this site: {HINT}")
     path = urlsplit(page).path if page.startswith("/") and not page.startswith("//") else ""
     if path in ("/", "/gaps", "/stats"):
         return path
@@ -79,7 +89,7 @@ def canonical(registry: Any, page: Any) -> str:
                 return gaps_path(n)
     except (BadInput, NotFound):
         pass
-    raise BadInput(f"{shown(page)} is not a page of this site: {HINT}")
+    raise NotFound(f"this site has no page {shown(page)}: {HINT}")
 
 
 def other_pages(registry: Any) -> list[str]:
