@@ -118,7 +118,7 @@ class Index:
         (name, transport, low, high, desc, assignees, contacts, xrefs,
          registered, updated, note, unauthorized, sc) = t
         m = _model()
-        return m.Record(
+        record: Record = m.Record(
             name=name,
             transport=m.Transport(transport) if transport else None,
             low=low,
@@ -133,6 +133,7 @@ class Index:
             unauthorized=unauthorized,
             service_code=sc,
         )
+        return record
 
     # -- ports ----------------------------------------------------------
     def state(self, port: int, transport: Transport) -> State:

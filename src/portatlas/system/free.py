@@ -161,7 +161,7 @@ def stop(p: FreePlan, timeout: float = 5.0) -> FreeResult:
     """
     if p.refused:
         raise Refused("; ".join(h.refusal.message for h in p.refused if h.refusal))
-    import psutil  # type: ignore[import-untyped]
+    import psutil
 
     outcomes: dict[int, str] = {}
     running: dict[int, Any] = {}

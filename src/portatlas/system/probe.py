@@ -11,17 +11,18 @@ import abc
 from portatlas.value import value
 
 from portatlas.model import Transport
-from portatlas.system.rows import (  # noqa: F401  re-exported: the helpers every probe shares live with the plain rows
-    BOUND,
-    CONNECTED,
-    LISTEN,
-    SERVING,
-    Row,
-    endpoint,
-    finish_rows,
-    join_argv,
-    no_pid_note,
-    sudo_hint,
+# Re-exported (``X as X``): the helpers every probe shares live with the plain rows.
+from portatlas.system.rows import (
+    BOUND as BOUND,
+    CONNECTED as CONNECTED,
+    LISTEN as LISTEN,
+    SERVING as SERVING,
+    Row as Row,
+    endpoint as endpoint,
+    finish_rows as finish_rows,
+    join_argv as join_argv,
+    no_pid_note as no_pid_note,
+    sudo_hint as sudo_hint,
 )
 
 # The transports a socket table can show; the registry's SCTP and DCCP are not listed by psutil.

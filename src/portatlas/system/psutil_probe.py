@@ -25,7 +25,7 @@ class PsutilProbe(ListenerProbe):
 
     def scan(self, include_all: bool = False) -> Scan:
         """See ``ListenerProbe.scan``."""
-        import psutil  # type: ignore[import-untyped]
+        import psutil
 
         notes: list[str] = []
         complete = True

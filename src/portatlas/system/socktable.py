@@ -120,7 +120,8 @@ def _dump(sock: Any, transport: str, family: int, proto: int, states: int, inclu
             if kind == _NLMSG_DONE:
                 return True
             if kind == _NLMSG_ERROR:
-                return _I32.unpack_from(buf, off + 16)[0] == 0
+                errno: int = _I32.unpack_from(buf, off + 16)[0]
+                return errno == 0
             code, sport, dport, src, dst, inode = msg(buf, off + 16)
             if _SWAP:  # the ports are big-endian on the wire
                 sport, dport = (sport >> 8) | (sport & 0xFF) << 8, (dport >> 8) | (dport & 0xFF) << 8
