@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     T = TypeVar("T")
 
-__all__ = ["Choice", "value", "replace", "fields", "is_value", "to_data"]
+__all__ = ["Choice", "fields", "is_value", "replace", "to_data", "value"]
 
 _MISSING = object()
 

@@ -7,10 +7,9 @@ netsh); where it cannot, the operating system's documented default, marked
 
 from __future__ import annotations
 
-from portatlas.value import value
-
-from portatlas.system.files import PROC_PORT_RANGE, PROC_RESERVED_PORTS
 from portatlas.system.ephemeral_read import DEFAULTS, parse_netsh, parse_pair, parse_reserved, read_range
+from portatlas.system.files import PROC_PORT_RANGE, PROC_RESERVED_PORTS
+from portatlas.value import value
 
 __all__ = ["DEFAULTS", "PROC_RANGE", "PROC_RESERVED", "EphemeralRange", "ephemeral_range", "parse_netsh",
            "parse_pair", "parse_reserved"]

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 
-def create_app(registry: Any = None, store: Any = None, settings: Any = None) -> "FastAPI":
+def create_app(registry: Any = None, store: Any = None, settings: Any = None) -> FastAPI:
     """The ASGI app over ``registry`` (default: the edition in use) and ``store`` (default: from settings)."""
     from portatlas.web.app import create_app as _create
 

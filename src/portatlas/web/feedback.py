@@ -224,7 +224,8 @@ async def get_feedback(request: Request, page: str = Query(..., max_length=MAX_P
 
 
 @router.get("/feedback/comments", summary="A page's comments (admin token required)",
-            responses={401: {"description": "no bearer token"}, 403: {"description": "wrong token, or none configured"}})
+            responses={401: {"description": "no bearer token"},
+                       403: {"description": "wrong token, or none configured"}})
 async def get_comments(request: Request, page: str = Query(..., max_length=MAX_PAGE),
                        limit: int = Query(100, ge=1, le=1000)) -> Response:
     """Comments, newest first, for ``Authorization: Bearer <PORTATLAS_ADMIN_TOKEN>``."""

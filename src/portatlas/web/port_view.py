@@ -12,7 +12,7 @@ from typing import Any
 
 from portatlas.answers.sources import REGISTRY_TITLE, REGISTRY_URL
 
-__all__ = ["REGISTRY_TITLE", "REGISTRY_URL", "port_context", "strip_cell", "neighbour_summary", "SYSTEMS"]
+__all__ = ["REGISTRY_TITLE", "REGISTRY_URL", "SYSTEMS", "neighbour_summary", "port_context", "strip_cell"]
 
 SYSTEMS = (("linux", "Linux"), ("macos", "macOS"), ("windows", "Windows"))
 DESCRIPTION_MAX = 300

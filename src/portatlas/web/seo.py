@@ -34,8 +34,8 @@ def trail(path: str) -> list[tuple[str, str]]:
         p = int(arg)
         rng = PortRange.of(p)
         lo = p - p % 256
-        return home + [(rng.title, urls.range_path(rng.value)), (f"Ports {lo}-{lo + 255}", urls.span_path(lo, lo + 255)),
-                       (f"Port {p}", path)]
+        return [*home, (rng.title, urls.range_path(rng.value)),
+                (f"Ports {lo}-{lo + 255}", urls.span_path(lo, lo + 255)), (f"Port {p}", path)]
     if kind == "ports" and arg:
         first = arg.partition("-")[0]
         of = PortRange.of(int(first)) if first.isdigit() else None
@@ -44,17 +44,17 @@ def trail(path: str) -> list[tuple[str, str]]:
     if kind == "service" and arg:
         from urllib.parse import unquote
 
-        return home + [(f"Service {unquote(arg)}", path)]
+        return [*home, (f"Service {unquote(arg)}", path)]
     if kind == "range" and arg in urls.RANGES:
-        return home + [(PortRange(arg).title, path)]
+        return [*home, (PortRange(arg).title, path)]
     if kind == "gaps":
         gaps = [("Unassigned blocks", urls.gaps_path())]
         return home + gaps + ([(f"Page {arg}", path)] if arg else [])
     if path == "/stats":
-        return home + [("Statistics", path)]
+        return [*home, ("Statistics", path)]
     if path == "/search":
-        return home + [("Search", path)]
-    return home if path == "/" else home + [(path, path)]
+        return [*home, ("Search", path)]
+    return home if path == "/" else [*home, (path, path)]
 
 
 def jsonld(trail_urls: list[tuple[str, str]], faq: Iterable[tuple[str, str]] | None) -> Markup:

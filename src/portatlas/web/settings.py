@@ -62,7 +62,7 @@ class Settings:
     fast_path: bool = field(default=True, compare=False)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from the environment, then ``overrides`` (command-line options) on top."""
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
@@ -86,7 +86,8 @@ class Settings:
         try:
             posts, window = int(n), float(secs or "60")
         except ValueError:
-            raise BadInput(f"PORTATLAS_FEEDBACK_RATE={text!r} is not N/SECONDS (e.g. 10/60), or 0 for no limit") from None
+            raise BadInput(f"PORTATLAS_FEEDBACK_RATE={text!r} is not N/SECONDS (e.g. 10/60), "
+                           "or 0 for no limit") from None
         if posts < 0 or window <= 0:
             raise BadInput(f"PORTATLAS_FEEDBACK_RATE={text!r}: use a positive N/SECONDS (e.g. 10/60), or 0")
         return posts, window

@@ -10,7 +10,6 @@ costs a dict lookup and a join.
 from __future__ import annotations
 
 import json
-from portatlas.value import to_data, value
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from portatlas.atlas import Registry
 from portatlas.errors import BadInput, NotFound
 from portatlas.model import PortRange
 from portatlas.query.grammar import parse_port, shown
+from portatlas.value import to_data, value
 from portatlas.web import seo, urls
 from portatlas.web.assets import Assets
 from portatlas.web.cache import ByteLRU
@@ -89,7 +89,8 @@ class Site:
             url=self.url, static=self.static_url, svc_url=self.service_url, port_url=self.port_url,
             ports_url=self.ports_url,
             site=self, edition=self.edition, version=__version__, palette=PALETTE,
-            registry_title=REGISTRY_TITLE, registry_url=REGISTRY_URL, neighbour_summary=neighbour_summary, gaps_url=self.gaps_url, span_url=self.span_url,
+            registry_title=REGISTRY_TITLE, registry_url=REGISTRY_URL, neighbour_summary=neighbour_summary,
+            gaps_url=self.gaps_url, span_url=self.span_url,
             picture_url=self.picture_url,
         )
         self.env.filters["tojsonable"] = to_data
@@ -349,4 +350,4 @@ def dump(value: Any) -> bytes:
     return json.dumps(to_data(value), ensure_ascii=False, separators=(",", ":")).encode()
 
 
-__all__ = ["Site", "Page", "dump"]
+__all__ = ["Page", "Site", "dump"]
