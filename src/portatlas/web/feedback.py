@@ -7,7 +7,7 @@ import json
 import re
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Query, Request
@@ -20,6 +20,10 @@ from portatlas.query.grammar import shown
 from portatlas.store.interface import MAX_COMMENT, MAX_PAGE, VOTER, Counts
 from portatlas.web import urls
 from portatlas.web.errors import HTTPError
+
+if TYPE_CHECKING:
+    from portatlas.atlas import Registry
+    from portatlas.store import FeedbackStore
 
 MAX_BODY = 16 * 1024  # a vote with a 1,000-character comment fits many times over
 _DRAIN = 32 * 1024 * 1024  # read (and drop) up to this much of an oversized body so the client sees the 413
@@ -65,14 +69,14 @@ def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def canonical_page(registry: Any, page: Any) -> str:
+def canonical_page(registry: Registry, page: object) -> str:
     """A page path of this site in its canonical form (see ``urls.canonical``), or ``BadInput``."""
     if isinstance(page, str) and len(page) > MAX_PAGE:
         raise BadInput(f"'page' has {len(page)} characters, at most {MAX_PAGE}: {urls.HINT}")
     return urls.canonical(registry, page)
 
 
-def parse_helpful(value: Any) -> bool:
+def parse_helpful(value: object) -> bool:
     """JSON true/false, or the form's yes/no."""
     if isinstance(value, bool):
         return value
@@ -84,7 +88,7 @@ def parse_helpful(value: Any) -> bool:
 _VOTER = re.compile(VOTER)
 
 
-def clean_voter(value: Any) -> str | None:
+def clean_voter(value: object) -> str | None:
     """The browser's voter id (8-64 letters, digits, '-' or '_'), or None for an anonymous vote."""
     if value is None or value == "":
         return None
@@ -94,7 +98,7 @@ def clean_voter(value: Any) -> str | None:
     return value
 
 
-def clean_comment(value: Any) -> str | None:
+def clean_comment(value: object) -> str | None:
     """The comment as stored: text of at most 1,000 characters, control characters removed; None if empty."""
     if value is None:
         return None
@@ -126,8 +130,9 @@ async def read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def _store(request: Request) -> Any:
-    return request.app.state.open_store()
+def _store(request: Request) -> FeedbackStore:
+    store: FeedbackStore = request.app.state.open_store()
+    return store
 
 
 def counts_json(page: str, counts: Counts, status: int = 200) -> Response:

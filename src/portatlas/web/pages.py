@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import State
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from portatlas import __version__
@@ -27,7 +27,7 @@ async def page_response(request: Request, path: str) -> Response:
     return await page_answer(state, state.site.page(path), path, request.headers.get("if-none-match"))
 
 
-async def page_answer(state: Any, page: Page, path: str, inm: str | None) -> Response:
+async def page_answer(state: State, page: Page, path: str, inm: str | None) -> Response:
     """A rendered page as a response (shared by the route and the fast path in ``fast.py``)."""
     request = inm
     if len(page.parts) == 1:

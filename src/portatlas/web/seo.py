@@ -11,13 +11,16 @@ import html
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
 from markupsafe import Markup
 
 from portatlas.model import PortRange
 from portatlas.web import urls
+
+if TYPE_CHECKING:
+    from portatlas.atlas import Registry
 
 SITEMAP_CHUNK = 50_000  # URLs per sitemap file: the sitemaps protocol's limit
 DESCRIPTION_MAX = 300
@@ -83,7 +86,7 @@ def description_from(page_html: str) -> str:
     return text
 
 
-def all_paths(registry: Any) -> Iterator[str]:
+def all_paths(registry: Registry) -> Iterator[str]:
     """Every page of the site, in sitemap order: home, ranges, gaps, stats, ports, spans, services."""
     others = urls.other_pages(registry)
     yield from (p for p in others if not p.startswith(("/ports/", "/service/")))
@@ -91,7 +94,7 @@ def all_paths(registry: Any) -> Iterator[str]:
     yield from (p for p in others if p.startswith(("/ports/", "/service/")))
 
 
-def sitemap_chunks(registry: Any) -> list[list[str]]:
+def sitemap_chunks(registry: Registry) -> list[list[str]]:
     """Every page path, in chunks of at most ``SITEMAP_CHUNK``."""
     paths = list(all_paths(registry))
     return [paths[i:i + SITEMAP_CHUNK] for i in range(0, len(paths), SITEMAP_CHUNK)]

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portatlas.errors import BadInput
+
+if TYPE_CHECKING:
+    from portatlas.atlas import Registry
 
 # The port `portatlas serve` listens on unless told otherwise: see recommended_port().
 DEFAULT_PORT = 9838
@@ -102,7 +105,7 @@ def _coerce(s: Setting, raw: str, typ: Any) -> Any:
     return raw
 
 
-def recommended_port(registry: Any) -> int:
+def recommended_port(registry: Registry) -> int:
     """The port portatlas recommends for its own server, computed from the registry.
 
     The middle of the largest block unassigned on every transport between 5001 and
