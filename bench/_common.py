@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import lzma
 import json
+import lzma
 import os
 import resource
 import statistics
@@ -11,8 +11,8 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 PEERS = ROOT / "bench" / ".peers"
@@ -25,7 +25,7 @@ def run_times(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> l
     out = []
     for _ in range(runs):
         t = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, check=False)
+        subprocess.run(cmd, capture_output=True, env=env, check=False)
         out.append(time.perf_counter() - t)
     return out
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, call_times, med, ms, run_times, table  # noqa: E402
+from _common import ROOT, call_times, med, ms, run_times, table
 
 
 def kernel_ports(n: int) -> list[int]:
@@ -86,8 +86,8 @@ def main() -> int:
     row("machine signals without listeners", call_times(lambda: machine_signals(), 20, r), None)
 
     exe = [sys.executable, "-m", "portatlas"]
-    row("process: portatlas advise 8080", run_times(exe + ["advise", "8080"], max(5, r // 2)), None)
-    row("process: portatlas suggest --count 10", run_times(exe + ["suggest", "--count", "10"], max(5, r // 2)),
+    row("process: portatlas advise 8080", run_times([*exe, "advise", "8080"], max(5, r // 2)), None)
+    row("process: portatlas suggest --count 10", run_times([*exe, "suggest", "--count", "10"], max(5, r // 2)),
         None)
     row("process: python -c pass (interpreter alone)", run_times([sys.executable, "-c", "pass"], max(5, r // 2)),
         None)

@@ -36,8 +36,18 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (  # noqa: E402
-    PEERS, ROOT, call_times, med, ms, peak_rss_mib, run_times, table, us, whatportis_env, whatportis_python,
+from _common import (
+    PEERS,
+    ROOT,
+    call_times,
+    med,
+    ms,
+    peak_rss_mib,
+    run_times,
+    table,
+    us,
+    whatportis_env,
+    whatportis_python,
 )
 
 

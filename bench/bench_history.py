@@ -171,10 +171,10 @@ def main() -> int:
         print(f"{'  the same, given as two files':<34} {files:>10.1f} ms")
 
         # -- applying an update from a local file ---------------------------------------
-        from portatlas.source import paths as sources
         from portatlas.atlas import Registry
-        from portatlas.source import update
         from portatlas.registry.parse import parse
+        from portatlas.source import paths as sources
+        from portatlas.source import update
 
         times = []
         for i in range(max(3, args.runs // 2)):

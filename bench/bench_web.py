@@ -30,7 +30,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, raise_nofile, table, whatportis_env, whatportis_python  # noqa: E402
+from _common import ROOT, raise_nofile, table, whatportis_env, whatportis_python
 
 HELLO = """
 import uvicorn
@@ -56,7 +56,7 @@ class Server:
         self.name, self.cmd, self.port, self.env = name, cmd, port, env
         self.peak = 0.0
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      start_new_session=True)
         deadline = time.monotonic() + 30
@@ -66,7 +66,7 @@ class Server:
                     break
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited: {self.proc.stderr.read().decode()[-800:]}")  # type: ignore[union-attr]
+                    raise RuntimeError(f"{self.name} exited: {self.proc.stderr.read().decode()[-800:]}") from None  # type: ignore[union-attr]
                 time.sleep(0.1)
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._sample, daemon=True)

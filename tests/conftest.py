@@ -110,7 +110,8 @@ def oracle():
     return Oracle.bundled()
 
 
-def run_cli(*args: str | bytes, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str | bytes, env: dict[str, str] | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """Run the real entry point (`python -m portatlas`) in a subprocess."""
     full_env = {**os.environ, **(env or {})}
     proc = subprocess.run([sys.executable, "-m", "portatlas", *args], capture_output=True,

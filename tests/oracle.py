@@ -32,11 +32,11 @@ class Oracle:
     cover: dict[tuple[int, str], list[Row]] = field(default_factory=dict)
 
     @classmethod
-    def bundled(cls) -> "Oracle":
+    def bundled(cls) -> Oracle:
         return cls.from_bytes(lzma.decompress(BUNDLED.read_bytes()))
 
     @classmethod
-    def from_bytes(cls, xml: bytes) -> "Oracle":
+    def from_bytes(cls, xml: bytes) -> Oracle:
         root = ET.fromstring(xml)
         rows = []
         for rec in root.iter(NS + "record"):

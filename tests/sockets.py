@@ -98,7 +98,7 @@ def as_nobody(fn: Callable[[], Any], home: Path) -> Any:
             os.setgid(NOBODY)
             os.setuid(NOBODY)
             result: Any = ("ok", fn())
-        except BaseException as e:  # report any failure to the parent, then exit
+        except BaseException as e:  # noqa: BLE001 - report any failure to the parent, then exit
             result = ("error", f"{type(e).__name__}: {e}")
             code = 1
         with os.fdopen(w, "wb") as f:

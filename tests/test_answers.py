@@ -26,7 +26,7 @@ def _kinds(registry) -> dict[str, int]:
             found["range-row"] = p
         if "reserved" not in found and info.state.value == "reserved" and p > 0:
             found["reserved"] = p
-        if "unassigned" not in found and info.state.value == "unassigned" and 1024 <= p and not any(
+        if "unassigned" not in found and info.state.value == "unassigned" and p >= 1024 and not any(
                 r.note for r in rows):
             found["unassigned"] = p
         if "deassigned" not in found and info.state.value == "unassigned" and any(
@@ -161,7 +161,7 @@ def test_a_registered_port_is_its_services_port(registry):
         cases = {v.case: v for v in registry.answer(port).verdicts}
         (own,) = [c for c in cases if c.startswith("registered:") and name in c.split(":", 1)[1].split(",")]
         assert cases[own].verdict.value == "good"
-        assert list(cases)[0].startswith("registered:")  # the case that fits the port comes first
+        assert next(iter(cases)).startswith("registered:")  # the case that fits the port comes first
         assert cases["new:production"].verdict.value == "avoid"
 
 

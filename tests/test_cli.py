@@ -23,7 +23,8 @@ def test_307_reads_like_a_reference_page(cli, registry):
     assert "below  300  tacacss on TCP; reserved on UDP" in out
     assert "above  308  novastorbakcup" in out
     b = registry.block(307)
-    assert f"block  301-307: 7 ports unassigned on TCP and UDP, rank {b.rank} of {b.of} blocks in the System range" in out
+    assert (f"block  301-307: 7 ports unassigned on TCP and UDP, rank {b.rank} of {b.of} blocks in the System range"
+            in out)
     assert f"edition {registry.edition}" in out
 
 

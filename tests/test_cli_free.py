@@ -61,7 +61,8 @@ while True:
 
 
 @contextlib.contextmanager
-def holder(kind: str, port: int, modes: str = "", argv0: str | None = None) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+def holder(kind: str, port: int, modes: str = "",
+           argv0: str | None = None) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     """A child process holding ``port`` (kind tcp or udp); yields (process, the prefork worker's PID or -1)."""
     exe = argv0 or sys.executable
     proc = subprocess.Popen([exe, "-c", HOLDER, kind, str(port), modes or "-"], stdout=subprocess.PIPE, cwd="/")

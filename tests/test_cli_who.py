@@ -180,7 +180,7 @@ def test_port_answer_has_how_to_check_and_local(cli, registry):
     assert plain.index("How to check") < plain.index("\nSources\n")
     assert "On this machine now" not in plain
     data = json.loads(cli("307", "--json").stdout)
-    assert [c["command"] for c in data["checks"]][0] == "ss -ltnup 'sport = :307'"
+    assert next(c["command"] for c in data["checks"]) == "ss -ltnup 'sport = :307'"
     assert {c["system"] for c in data["checks"]} == {"linux", "macos", "windows"}
     with bound(socket.SOCK_STREAM, port=port):
         local = cli(str(port), "--local")
@@ -200,7 +200,7 @@ def test_fast_json_equals_the_generic_json(registry):
     from portatlas.model import to_json
     from portatlas.system.annotate import machine
 
-    with bound(socket.SOCK_STREAM) as (server, port):
+    with bound(socket.SOCK_STREAM) as (_server, port):
         client = socket.create_connection(("127.0.0.1", port))
         try:
             for rep in (machine(registry, include_all=True), machine(registry, port, "tcp"),

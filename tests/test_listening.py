@@ -39,8 +39,10 @@ def _free(registry, ports, state, want=lambda p: True):
 @contextlib.contextmanager
 def _flagged_sockets(registry):
     """Sockets raising every flag this machine allows: ephemeral, other-service, and as root the System ones."""
-    me = shlex.join(open("/proc/self/cmdline").read().rstrip("\0").split("\0"))
-    name = open("/proc/self/comm").read().strip()
+    with open("/proc/self/cmdline") as f:
+        me = shlex.join(f.read().rstrip("\0").split("\0"))
+    with open("/proc/self/comm") as f:
+        name = f.read().strip()
     with contextlib.ExitStack() as stack:
         server, port = stack.enter_context(bound(socket.SOCK_STREAM))  # the kernel picks: inside the ephemeral range
         stack.enter_context(bound(socket.SOCK_DGRAM))
@@ -104,7 +106,8 @@ def test_the_text_path_stays_light(tmp_path):
                 f"main(['listening', *{extra!r}]); sys.stdout = sys.__stdout__; "
                 "print(sorted(m for m in ('dataclasses', 'enum', 're', 'json', 'pathlib', 'argparse', 'typing', "
                 "'collections', 'portatlas.atlas', 'portatlas.query.grammar') if m in sys.modules))")
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60, check=False)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60,
+                             check=False)
         assert out.stdout.strip() == "[]", (extra, out.stderr)
 
 
@@ -189,8 +192,8 @@ def _words_with_re(process, cmdline):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.none(), st.text(max_size=20)), st.one_of(st.none(), st.text(max_size=60),
-                                                             st.lists(st.text(max_size=12), max_size=5).map(shlex.join)))
+@given(st.one_of(st.none(), st.text(max_size=20)),
+       st.one_of(st.none(), st.text(max_size=60), st.lists(st.text(max_size=12), max_size=5).map(shlex.join)))
 def test_words_without_re_are_the_words_with_re(process, cmdline):
     assert _words(process, cmdline) == _words_with_re(process, cmdline)
 

@@ -67,7 +67,7 @@ def test_getservbyport_and_getservbyname_agree(registry):
     for name, port, proto, aliases in entries():
         for n in (name, *aliases):  # getservbyname also answers for aliases
             listed.setdefault((n, proto), set()).add(port)
-    for name, port, proto, aliases in entries():
+    for name, port, proto, _aliases in entries():
         if proto not in ("tcp", "udp"):
             continue
         try:

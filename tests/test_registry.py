@@ -69,7 +69,7 @@ def test_80_lists_every_assignment(registry):
     assert info.on("tcp").state is State.ASSIGNED
     for t in ("tcp", "udp"):
         assert {r.name for r in info.on(t).assignments} == {"http", "www", "www-http"}
-    http = [r for r in info.on("tcp").assignments if r.name == "http"][0]
+    http = next(r for r in info.on("tcp").assignments if r.name == "http")
     assert any(x.type == "rfc" for x in http.xrefs)
     assert http.assignees, "the assignee is resolved through <people>"
 
@@ -96,8 +96,9 @@ def test_gaps_are_maximal_runs_of_free_ports(registry, oracle):
                 if oracle.state(p, "tcp") == "unassigned" and oracle.state(p, "udp") == "unassigned"]
         assert sum(b.size for b in blocks) == len(free)
         for b in blocks:
-            assert b.low == lo or not (oracle.state(b.low - 1, "tcp") == oracle.state(b.low - 1, "udp") == "unassigned")
-            assert b.high == hi or not (oracle.state(b.high + 1, "tcp") == oracle.state(b.high + 1, "udp") == "unassigned")
+            before, after = b.low - 1, b.high + 1
+            assert b.low == lo or not (oracle.state(before, "tcp") == oracle.state(before, "udp") == "unassigned")
+            assert b.high == hi or not (oracle.state(after, "tcp") == oracle.state(after, "udp") == "unassigned")
         assert [b.size for b in blocks] == sorted((b.size for b in blocks), reverse=True)
 
 

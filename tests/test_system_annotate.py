@@ -117,7 +117,7 @@ def test_serves_matches_real_server_names():
 
 
 def test_connected_sockets_are_never_flagged(registry):
-    with bound(socket.SOCK_STREAM) as (server, port):
+    with bound(socket.SOCK_STREAM) as (_server, port):
         client = socket.create_connection(("127.0.0.1", port))
         try:
             cport = client.getsockname()[1]
@@ -143,17 +143,17 @@ def _can_write(path: Path) -> bool:
     return sys.platform.startswith("linux") and os.geteuid() == 0 and os.access(path, os.W_OK)
 
 
-@pytest.mark.skipif(not _can_write(PROC_RESERVED), reason="needs root and a writable /proc/sys (not a locked container)")
+@pytest.mark.skipif(not _can_write(PROC_RESERVED),
+                    reason="needs root and a writable /proc/sys (not a locked container)")
 def test_reserved_hole_is_read_and_lifts_the_ephemeral_flag(registry):
     before = ephemeral_range().reserved
-    with bound(socket.SOCK_STREAM) as (_, port):
-        with _reserved(port):
-            eph = ephemeral_range()
-            assert eph.reserved == ((port, port),) and eph.is_reserved(port)
-            flags, _ = _flags(machine(registry, port))
-            assert "ephemeral" not in flags
-            rep = ephemeral_report(registry)
-            tcp_inside = sum(1 for p in range(eph.low, eph.high + 1)
-                             if registry.state(p, Transport.TCP) is State.ASSIGNED and p != port)
-            assert rep.assigned_inside[Transport.TCP] == tcp_inside
+    with bound(socket.SOCK_STREAM) as (_, port), _reserved(port):
+        eph = ephemeral_range()
+        assert eph.reserved == ((port, port),) and eph.is_reserved(port)
+        flags, _ = _flags(machine(registry, port))
+        assert "ephemeral" not in flags
+        rep = ephemeral_report(registry)
+        tcp_inside = sum(1 for p in range(eph.low, eph.high + 1)
+                         if registry.state(p, Transport.TCP) is State.ASSIGNED and p != port)
+        assert rep.assigned_inside[Transport.TCP] == tcp_inside
     assert ephemeral_range().reserved == before

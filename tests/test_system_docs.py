@@ -9,7 +9,6 @@ from pathlib import Path
 from .conftest import ROOT
 
 
-
 def _section() -> str:
     text = (ROOT / "README.md").read_text()
     start = text.index("## This machine")

@@ -83,7 +83,7 @@ def test_include_all_shows_connections_and_time_wait_without_pid():
         client.close()
         conn.close()
         assert wait_until(lambda: any(r.state == "TIME_WAIT" for r in listeners(cport, include_all=True)))
-        tw = [r for r in listeners(cport, include_all=True) if r.state == "TIME_WAIT"][0]
+        tw = next(r for r in listeners(cport, include_all=True) if r.state == "TIME_WAIT")
         assert tw.pid is None and tw.process is None and "TIME_WAIT" in tw.note
 
 
@@ -143,7 +143,7 @@ def test_procfs_is_the_default_on_linux_and_psutil_can_be_forced(monkeypatch):
 def test_procfs_and_psutil_probes_agree_on_the_same_real_sockets():
     """Two independent readers of the kernel's tables: any decoding slip in one shows as a difference."""
     port = free_port()
-    with http_server(port), bound(socket.SOCK_DGRAM, port=port), bound(socket.SOCK_STREAM) as (server, sport):
+    with http_server(port), bound(socket.SOCK_DGRAM, port=port), bound(socket.SOCK_STREAM) as (_server, sport):
         client = socket.create_connection(("127.0.0.1", sport))
         extra = []
         if len(FAMILIES) > 1:
@@ -184,7 +184,7 @@ def test_unprivileged_user_sees_the_socket_but_not_roots_process(tmp_path, probe
 
 
 def test_connected_udp_socket_is_not_a_listener_but_shows_with_all():
-    with bound(socket.SOCK_DGRAM) as (peer, pport):
+    with bound(socket.SOCK_DGRAM) as (_peer, pport):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
             s.connect(("127.0.0.1", pport))

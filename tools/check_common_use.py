@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from portatlas.world.commonuse import DATA_DIR, compile_dir  # noqa: E402
+from portatlas.world.commonuse import DATA_DIR, compile_dir
 
 
 def main() -> int:

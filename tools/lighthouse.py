@@ -107,7 +107,8 @@ def main() -> int:
                         worst[c] = min(worst[c], s[c])  # type: ignore[index]
                     print(f"{path:<16} {form:<8} {s['performance']:>4} {s['accessibility']:>4} "  # type: ignore[index]
                           f"{s['best-practices']:>4} {s['seo']:>4}  {', '.join(got['lost']) or '-'}")  # type: ignore[index,arg-type]
-            print(f"lighthouse {version}, chromium {CHROME}; lowest: " + ", ".join(f"{c} {v}" for c, v in worst.items()))
+            lowest = ", ".join(f"{c} {v}" for c, v in worst.items())
+            print(f"lighthouse {version}, chromium {CHROME}; lowest: {lowest}")
         finally:
             os.killpg(server.pid, 15)
             server.wait(10)

@@ -15,16 +15,16 @@ functions in ``portatlas.query.advice`` and ``portatlas.query.suggest``.
 from __future__ import annotations
 
 import sys
-from portatlas.value import replace
 from typing import TYPE_CHECKING, Any
 
 from portatlas.errors import BadInput
-from portatlas.system.files import PROC_UNPRIVILEGED_START
 from portatlas.model import PortRange, Transport
 from portatlas.query import advice as _advice
 from portatlas.query.advice import Advice
 from portatlas.query.grammar import parse_port, shown
 from portatlas.query.reasons import Level, Purpose, Reason, Signal, Signals
+from portatlas.system.files import PROC_UNPRIVILEGED_START
+from portatlas.value import replace
 from portatlas.world.badports import bad_ports
 
 if TYPE_CHECKING:
@@ -33,8 +33,23 @@ if TYPE_CHECKING:
 
 UNPRIVILEGED = PROC_UNPRIVILEGED_START
 
-__all__ = ["Advice", "Level", "Purpose", "Reason", "Signal", "Signals", "Suggestion", "advise", "suggest",
-           "short_advice", "machine_signals", "parse_purpose", "parse_transports", "with_listening", "MAX_COUNT"]
+__all__ = [
+    "MAX_COUNT",
+    "Advice",
+    "Level",
+    "Purpose",
+    "Reason",
+    "Signal",
+    "Signals",
+    "Suggestion",
+    "advise",
+    "machine_signals",
+    "parse_purpose",
+    "parse_transports",
+    "short_advice",
+    "suggest",
+    "with_listening",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -145,10 +160,10 @@ def _listening(port: int, transports: tuple[Transport, ...]) -> tuple[dict[Trans
         try:
             from portatlas.system.listeners import is_listening, listeners
 
-            if "privileges" in why or port == 0:  # the bind could not tell: ask the socket table
-                if not is_listening(port, t):
-                    out[t] = ()
-                    continue
+            # The bind could not tell: ask the socket table.
+            if ("privileges" in why or port == 0) and not is_listening(port, t):
+                out[t] = ()
+                continue
             who = []
             for x in listeners(port, t):
                 proc = x.process or "a process this user cannot see"
@@ -190,7 +205,8 @@ def with_listening(signals: Signals, port: int, transports: tuple[Transport, ...
 
 
 def suggest(registry: Registry, count: int = 5, transport: str | Transport | tuple[Transport, ...] = "tcp",
-            range: str | PortRange | None = None, near: int | str | None = None, name: str | None = None,
+            range: str | PortRange | None = None,  # noqa: A002 - the public keyword, as the CLI's --range
+            near: int | str | None = None, name: str | None = None,
             http: bool = False, *, seed: int | None = None, signals: Signals | None = None) -> list[Suggestion]:
     """Up to ``count`` ports free to use, each with the reasons it passed.
 
@@ -221,9 +237,8 @@ def suggest(registry: Registry, count: int = 5, transport: str | Transport | tup
     rng = _range(range, near_port)
     if signals is None:
         signals = machine_signals()
-    from portatlas.system.bind import SOURCE, bind_failure
-
     from portatlas.query.use import WIDE
+    from portatlas.system.bind import SOURCE, bind_failure
 
     taken = tuple((u.low, u.high) for u in registry.knowledge.dataset().entries()
                   if u.use.value != "configured" and u.high - u.low + 1 <= WIDE)

@@ -8,11 +8,6 @@
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (the CLI's start-up counts)
-if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
-    from pathlib import Path
-
 from portatlas import index as _index
 from portatlas.errors import BadInput, NotFound
 from portatlas.model import (
@@ -30,10 +25,14 @@ from portatlas.model import (
 )
 from portatlas.query import lookup as _lookup
 from portatlas.query.blocks import ASSIGNABLE, DEFAULT_TRANSPORTS, blocks
-from portatlas.query.neighbours import block_of, neighbourhood
 from portatlas.query.grammar import parse_port
+from portatlas.query.neighbours import block_of, neighbourhood
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (the CLI's start-up counts)
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from pathlib import Path
+
     from portatlas.answers.brief import PortsAnswer
     from portatlas.answers.knowledge import Knowledge
     from portatlas.answers.name import NameAnswer
@@ -57,26 +56,26 @@ class Registry:
         self._knowledge: Knowledge | None = None
 
     @classmethod
-    def default(cls) -> "Registry":
+    def default(cls) -> Registry:
         """The edition in use: ``PORTATLAS_REGISTRY``, the last update, or the bundled one."""
         from portatlas.source.paths import current_source_path
 
         return cls.from_file(current_source_path())
 
     @classmethod
-    def bundled(cls) -> "Registry":
+    def bundled(cls) -> Registry:
         """The edition shipped inside the package."""
         from portatlas.source.paths import BUNDLED_PATH
 
         return cls.from_file(BUNDLED_PATH)
 
     @classmethod
-    def from_file(cls, path: str | Path, *, use_cache: bool = True) -> "Registry":
+    def from_file(cls, path: str | Path, *, use_cache: bool = True) -> Registry:
         """A registry XML file (plain or .xz), compiled once and cached on disk."""
         return cls(_index.load(path, use_cache=use_cache))
 
     @classmethod
-    def from_bytes(cls, data: bytes, source: str = "<bytes>") -> "Registry":
+    def from_bytes(cls, data: bytes, source: str = "<bytes>") -> Registry:
         """A registry from XML bytes, compiled in memory (no cache)."""
         from portatlas.registry.parse import parse
 
@@ -195,7 +194,7 @@ class Registry:
         """Whether the registry has a service name, any letter case."""
         return bool(self.index.name_ids(name))
 
-    def searcher(self) -> "SearchIndex":
+    def searcher(self) -> SearchIndex:
         """The search structures, built on first use."""
         if self._search is None:
             from portatlas.query.search import SearchIndex
@@ -204,7 +203,8 @@ class Registry:
         return self._search
 
     def search_answer(self, query: str, transport: Transport | str | None = None,
-                      range: PortRange | str | None = None, limit: int = 20) -> SearchAnswer:
+                      range: PortRange | str | None = None,  # noqa: A002 - the public keyword, as the CLI's --range
+                      limit: int = 20) -> SearchAnswer:
         """Registry rows and common-use programs matching ``query``, ranked together (``SearchAnswer``);
         a port, range or list ('22/tcp', 'port 443', '8000-8100') answers with its ports."""
         from portatlas.answers.search import search_answer
@@ -306,4 +306,4 @@ def describe(info: PortInfo) -> tuple[str, tuple[str, ...]]:
     return head, tuple(details)
 
 
-__all__ = ["Registry", "describe", "TRANSPORTS"]
+__all__ = ["TRANSPORTS", "Registry", "describe"]

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     T = TypeVar("T")
 
-__all__ = ["Choice", "value", "replace", "fields", "is_value", "to_data"]
+__all__ = ["Choice", "fields", "is_value", "replace", "to_data", "value"]
 
 _MISSING = object()
 
@@ -50,7 +50,7 @@ def _astuple(self: Any) -> tuple[Any, ...]:
     return tuple(getattr(self, n) for n in self.__fields__)
 
 
-def _eq(self: Any, other: object) -> bool:
+def _eq(self: Any, other: object) -> object:  # a bool, or NotImplemented for another type
     if type(other) is not type(self):
         return NotImplemented
     return _astuple(self) == _astuple(other)
@@ -114,7 +114,7 @@ def _value(cls: type[T]) -> type[T]:
             exec(compile(src, f"<value {cls.__name__}>", "exec"), scope)  # noqa: S102 - our own generated source
             init = scope["__init__"]
             init.__qualname__ = f"{new.__qualname__}.__init__"
-            new.__init__ = init
+            setattr(new, "__init__", init)  # noqa: B010 - replaces a method on purpose, which mypy refuses to assign
             init(self, *args, **kwargs)
             return
         if kwargs or len(args) != len(names):

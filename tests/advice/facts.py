@@ -123,7 +123,8 @@ def quiet_user_port(oracle, *, inside_ephemeral: bool, taken: set[int] = frozens
         ports = list(range(21000, 32768))
         span = ports[start % len(ports):] + ports[:start % len(ports)]
     for p in span:
-        if (oracle.state(p, "tcp") == "unassigned" and all(oracle.state(p, t) != "assigned" for t in ("udp", "sctp", "dccp"))
+        if (oracle.state(p, "tcp") == "unassigned"
+                and all(oracle.state(p, t) != "assigned" for t in ("udp", "sctp", "dccp"))
                 and p not in bad and p not in top and p not in res and p not in taken and p not in used
                 and not (lo <= p <= hi and not inside_ephemeral) and binds(p, ("tcp",))):
             return p

@@ -69,8 +69,8 @@ def test_every_bad_port_is_avoid_over_http_and_no_other_port_is_flagged(registry
 
 
 def _no_machine():
-    from portatlas.world.badports import bad_ports
     from portatlas.query.reasons import Signals
+    from portatlas.world.badports import bad_ports
 
     return Signals(bad_ports=bad_ports())
 
@@ -207,10 +207,12 @@ def test_as_an_unprivileged_user_system_ports_fall_back_to_the_socket_table(regi
     from pathlib import Path
 
     from portatlas.advice import machine_signals  # noqa: F401
-    from portatlas.system import bind  # noqa: F401
-    from portatlas.world import nmap  # noqa: F401
     from portatlas.query import suggest as _suggest  # noqa: F401
-    from portatlas.system import listeners  # noqa: F401
+    from portatlas.system import (
+        bind,  # noqa: F401
+        listeners,  # noqa: F401
+    )
+    from portatlas.world import nmap  # noqa: F401
 
     from ..sockets import as_nobody, http_server
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from ..conftest import ROOT
 
 
-
 def _section() -> str:
     text = (ROOT / "README.md").read_text()
     start = text.index("## Should I use port N?")

@@ -8,9 +8,9 @@ import os
 import pytest
 
 from portatlas.advice import advise
-from portatlas.world import nmap
 from portatlas.model import Transport
 from portatlas.query.reasons import Level
+from portatlas.world import nmap
 
 from ..conftest import run_cli
 from . import facts
@@ -116,7 +116,7 @@ def test_one_ports_reading_equals_the_full_table(nmap_table):
     data = nmap_table.read_bytes()
     full = nmap.parse(data, str(nmap_table))
     listed = {p for t in ("tcp", "udp") for p in facts.nmap_frequencies(t, nmap_table)}
-    ports = sorted(listed)[::max(1, len(listed) // 150)] + [0, 13, 22, 80, 5800, 8080, 65535]
+    ports = [*sorted(listed)[::max(1, len(listed) // 150)], 0, 13, 22, 80, 5800, 8080, 65535]
     for p in ports:
         one = PortTable(data, str(nmap_table), p)
         for t in (Transport.TCP, Transport.UDP, Transport.SCTP):

@@ -130,10 +130,10 @@ def test_the_pure_search_honours_any_machine(registry, oracle):
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from portatlas.world.badports import bad_ports
     from portatlas.model import PortRange, Transport
     from portatlas.query.reasons import Signals
     from portatlas.query.suggest import suggest as pure
+    from portatlas.world.badports import bad_ports
 
     @dataclass(frozen=True)
     class Eph:

@@ -76,8 +76,10 @@ def test_diff_lists_what_disappeared_and_appeared(oracles, store) -> None:
     came = named(oracles[new]) - named(oracles[old])
     assert gone and came  # the sample was chosen so that both happen
     d = diff(old, new)
-    removed = {(r.name, r.transport.value if r.transport else "", r.number) for r in d.removed if r.name and r.low is not None}
-    added = {(r.name, r.transport.value if r.transport else "", r.number) for r in d.added if r.name and r.low is not None}
+    removed = {(r.name, r.transport.value if r.transport else "", r.number)
+               for r in d.removed if r.name and r.low is not None}
+    added = {(r.name, r.transport.value if r.transport else "", r.number)
+             for r in d.added if r.name and r.low is not None}
     assert removed == gone
     assert added == came
     assert d.counts.assignments_removed == len(gone) and d.counts.assignments_added == len(came)
@@ -100,7 +102,8 @@ def test_diff_cli(cli, oracles, store) -> None:
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     gone = named(oracles["2025-08-26"]) - named(oracles["2026-08-17"])
-    assert {(x["name"], x["transport"] or "", x["number"]) for x in data["removed"] if x["name"] and x["low"] is not None} == gone
+    assert {(x["name"], x["transport"] or "", x["number"])
+            for x in data["removed"] if x["name"] and x["low"] is not None} == gone
     only = json.loads(cli("diff", "2025-08-26", "latest", "--assigned", "--json").stdout)
     assert {(x["name"], x["transport"] or "", x["number"]) for x in only["removed"]} == gone
     assert all(x["name"] and x["low"] is not None for x in only["added"] + only["removed"])
@@ -168,11 +171,12 @@ def test_service_timelines_agree_with_the_editions(oracles, store) -> None:
     rng = random.Random(9887)
     pool = sorted({r.name for r in oracles["2017-03-10"].rows if r.name} |
                   {r.name for r in oracles["2026-08-17"].rows if r.name})
-    names = ["tacacss", "netconf-beep", "compressnet", "http"] + rng.sample(pool, 25)
+    names = ["tacacss", "netconf-beep", "compressnet", "http", *rng.sample(pool, 25)]
     for name in names:
         h = service_history(name)
         for date in SAMPLE:
-            want = sorted((r.protocol, "" if r.low is None else (f"{r.low}" if r.low == r.high else f"{r.low}-{r.high}"))
+            want = sorted((r.protocol,
+                           "" if r.low is None else (f"{r.low}" if r.low == r.high else f"{r.low}-{r.high}"))
                           for r in oracles[date].rows if r.name.lower() == name.lower())
             shown = [e for e in h.events if e.first <= date]
             got = sorted((r.transport.value if r.transport else "", r.number)

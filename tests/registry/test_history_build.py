@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from portatlas.registry.history import build as history_build
 from portatlas.registry.history import SHIPPED
+from portatlas.registry.history import build as history_build
 
 # The first two editions, both sides of the 2024-2025 gap, the last: versions that
 # come, go and stay. (Rebuilding all 382 takes minutes: tools/build_history.py.)

@@ -8,7 +8,6 @@ import sys
 from ..conftest import ROOT
 
 
-
 def test_history_library_imports_no_face() -> None:
     # Every module of the history package (its __init__ alone imports nothing).
     code = ("import sys, pkgutil, importlib, portatlas.registry.history as h, portatlas.source.update, "

@@ -282,7 +282,8 @@ def test_any_bytes_are_refused_cleanly(tmp_path, store) -> None:
         with pytest.raises(PortatlasError) as e:
             update(str(f))
         assert e.value.exit_code in (4, 5) and "\n" not in str(e.value)
-        stored = list((store / "editions").glob("service-names-port-numbers.*")) if (store / "editions").exists() else []
+        editions = store / "editions"
+        stored = list(editions.glob("service-names-port-numbers.*")) if editions.exists() else []
         assert stored == [] and not (store / "editions" / "current").exists()
 
     check()

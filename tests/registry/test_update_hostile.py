@@ -3,7 +3,6 @@ and what an older version left in the store. Real CLI processes against a real l
 
 from __future__ import annotations
 
-
 import json
 import lzma
 import os
@@ -14,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from portatlas.value import replace
 from portatlas.source.paths import BUNDLED
+from portatlas.value import replace
 
 from ..conftest import run_cli
 from . import httpserver

@@ -61,9 +61,9 @@ def _v1_sqlite(path: Path) -> None:
 @pytest.fixture
 def v1_postgres() -> Iterator[str]:
     """A version 1 feedback schema in a PostgreSQL schema of its own (dropped afterwards)."""
-    from tests.conftest import pg_url
-
     import psycopg
+
+    from tests.conftest import pg_url
 
     base = pg_url()
     name = f"v1_{uuid.uuid4().hex[:12]}"

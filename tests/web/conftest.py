@@ -18,6 +18,7 @@ import pytest
 from portatlas.web import create_app
 from portatlas.web.settings import Settings
 
+
 @pytest.fixture
 def make_client(registry, tmp_path: Path) -> Iterator[Callable[..., httpx.Client]]:  # type: ignore[no-untyped-def]
     """Build a client for the real app in-process, with settings overridden."""
@@ -68,14 +69,14 @@ class Server:
         self.workers = workers
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "portatlas", "serve", "--port", str(self.port), "--workers", str(self.workers)],
             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                out, err = self.proc.communicate()
+                _out, err = self.proc.communicate()
                 raise RuntimeError(f"server exited {self.proc.returncode}: {err.decode()[-2000:]}")
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:

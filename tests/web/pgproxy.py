@@ -27,7 +27,7 @@ class CuttingProxy:
     _listener: socket.socket | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def start(self) -> "CuttingProxy":
+    def start(self) -> CuttingProxy:
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
         threading.Thread(target=self._accept, daemon=True).start()

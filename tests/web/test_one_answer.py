@@ -46,6 +46,6 @@ def test_names_lists_search_gaps_and_stats_are_one_document(serve):
     assert len(_same(["22,80,8000-8002"], "/api/ports/22,80,8000-8002", server)["ports"]) == 5
     assert len(_same(["300-310"], "/api/ports/300-310", server)["ports"]) == 11
     found = _same(["search", "remote desktop"], "/api/search", server, {"q": "remote desktop"})
-    assert any("3389" in " ".join(h.get("ports", []) + [h.get("number") or ""]) for h in found["hits"][:5])
+    assert any("3389" in " ".join([*h.get("ports", []), h.get("number") or ""]) for h in found["hits"][:5])
     _same(["gaps", "--range", "system", "--min", "5"], "/api/gaps", server, {"range": "system", "min": 5})
     _same(["stats"], "/api/stats", server)

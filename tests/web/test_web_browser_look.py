@@ -108,7 +108,8 @@ def test_axe_core_finds_no_violation_on_any_kind_of_page(browser, site_server): 
             page.goto(site_server.url + path)
             page.add_script_tag(content=source)
             result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-                                   ".map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))")
+                                   ".map(v => v.id + ' (' + v.impact + '): ' "
+                                   "+ v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))")
             if result:
                 found[f"{path} at {width} px"] = result
         ctx.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import re
 
 import pytest
@@ -97,7 +98,7 @@ def test_index_has_the_whole_port_space_with_axes_ranges_and_few_keyboard_stops(
     assert len(tiles) == 256  # a pointer's squares, none a keyboard stop
     covered = sorted((int(a), int(b)) for a, b in tiles)
     assert covered[0][0] == 0 and covered[-1][1] == 65535
-    assert all(b + 1 == c for (_, b), (c, _) in zip(covered, covered[1:]))
+    assert all(b + 1 == c for (_, b), (c, _) in itertools.pairwise(covered))
     for label in ("System 0-1023", ">User<", ">Dynamic<", ">0<", ">61440<", ">+3072<"):
         assert label in svg, label
     # The keyboard's way in: 16 rows, each opening onto its 16 squares.

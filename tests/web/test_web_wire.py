@@ -41,7 +41,8 @@ def test_text_answers_are_gzipped_with_vary_and_their_own_etag(serve, path, ctyp
         again = httpx.get(server.url + path, headers={"Accept-Encoding": "identity", "If-None-Match": e_plain})
         assert again.status_code == 304 and again.headers["etag"] == e_plain
         # A client switching to gzip with a plain copy gets the gzip body, not a 304 for the wrong bytes.
-        assert httpx.get(server.url + path, headers={**GZ, "If-None-Match": e_gz.replace("-gz", "-x")}).status_code == 200
+        switched = {**GZ, "If-None-Match": e_gz.replace("-gz", "-x")}
+        assert httpx.get(server.url + path, headers=switched).status_code == 200
     head = httpx.head(server.url + path, headers=GZ)
     assert head.headers["content-length"] == packed.headers["content-length"] and head.content == b""
 

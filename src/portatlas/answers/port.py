@@ -124,7 +124,7 @@ def _cite_reason(r: Reason, sources: Sources, edition: str, port: int) -> Reason
     code = r.code
     if code.startswith(("registry.", "fit.registered")):
         n = sources.registry(edition, port)
-    elif code.startswith("range.") or r.url and "rfc6335" in r.url:
+    elif code.startswith("range.") or (r.url and "rfc6335" in r.url):
         n = sources.rfc6335()
     elif code.startswith("browser."):
         n = sources.cite(SourceKind.STANDARD, "WHATWG Fetch Standard: port blocking (bad ports)",
@@ -254,11 +254,13 @@ def port_answer(reg: Registry, port: int, knowledge: Knowledge | None = None,
                      f"{hist.first_edition} to {hist.last_edition}", None, key="history")
     missing = tuple(m for m in (nmap_missing, fw_missing, h_missing) if m is not None)
     return PortAnswer(
-        port=p, edition=reg.edition, transport=transport, kind=kind, headline=words.headline(info, kind, common), lead=lead,
+        port=p, edition=reg.edition, transport=transport, kind=kind, headline=words.headline(info, kind, common),
+        lead=lead,
         range=_range(info), transports=_transport_facts(info), rows=rows, notes=notes, common_use=common,
         nmap=tuple(nmap_table.entries.values()) if nmap_table is not None else (),
         firewalld=fw, neighbourhood=nb, verdicts=cases, checks=check_commands(p),
-        firewall=firewall_rules(p, (transport,) if transport in (Transport.TCP, Transport.UDP) else None) if p else None,
+        firewall=(firewall_rules(p, (transport,) if transport in (Transport.TCP, Transport.UDP) else None)
+                  if p else None),
         history=hist,
         sections=tuple(sections), faq=questions, sources=sources.items(), missing=missing,
     )

@@ -138,7 +138,8 @@ def looks_like_ports(text: str) -> bool:
 
 
 def search_answer(reg: Registry, query: str, transport: Transport | str | None = None,
-                  range: PortRange | str | None = None, limit: int = 20) -> SearchAnswer:
+                  range: PortRange | str | None = None,  # noqa: A002 - the public keyword, as the CLI's --range
+                  limit: int = 20) -> SearchAnswer:
     """Search the registry and the common-use dataset for ``query``; a port, range or list answers with
     its ports. ``BadInput`` for an empty query, a bad limit, or text that is a port out of range."""
     from portatlas.query.grammar import parse_range, parse_transport

@@ -170,7 +170,8 @@ def lead(info: PortInfo, kind: PortKind, rows: Sequence[RegistryRow], common: Se
     rfc = sources.rfc6335()
     cites = [reg, rfc, *(sources.cite(SourceKind.SOFTWARE, u.source_title, u.source, u.checked) for u in common[:1])]
     if kind is PortKind.ZERO:
-        text = (f"The registry reserves port 0{_transports_of(info, State.RESERVED)}{_elsewhere(info, State.RESERVED)}. "
+        text = (f"The registry reserves port 0{_transports_of(info, State.RESERVED)}"
+                f"{_elsewhere(info, State.RESERVED)}. "
                 "A program that binds port 0 asks the operating system for any free port, so no service is ever "
                 "reached on port 0 itself.")
         return sources.say(text, reg)
@@ -235,7 +236,8 @@ def meaning(info: PortInfo, kind: PortKind, rows: Sequence[RegistryRow], sources
                            "ports an operating system picks."),
     }
     # An assigned port's reader came for its service: the three ranges are for the ports without one.
-    paras = [sources.say(states[kind], reg, rfc)] if kind is PortKind.ASSIGNED else [ranges, sources.say(states[kind], reg, rfc)]
+    meaning = sources.say(states[kind], reg, rfc)
+    paras = [meaning] if kind is PortKind.ASSIGNED else [ranges, meaning]
     return Section("meaning", "What this means", tuple(paras))
 
 

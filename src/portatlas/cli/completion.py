@@ -14,10 +14,10 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from portatlas.value import value
 from typing import Any
 
 from portatlas.cli.common import Parser, emit_json, parser, write
+from portatlas.value import value
 
 SHELLS = ("bash", "zsh", "fish")
 _WORD = re.compile(r"[A-Za-z0-9_.:/+@%=-]+")  # what goes into a script unquoted: checked, never assumed

@@ -14,8 +14,10 @@ from portatlas.errors import BadInput
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from collections.abc import Callable
+    from typing import IO, Any
 
+    from portatlas.atlas import Registry
     from portatlas.cli.args import Args
 
 FORMATS = ("services", "json", "csv", "site")
@@ -45,7 +47,7 @@ def run(argv: list[str]) -> int:
     return run_with(SPEC, argv, _run)
 
 
-def _as_data(fmt: str, reg: Any, ranges: str) -> Any:
+def _as_data(fmt: str, reg: Registry, ranges: str) -> dict[str, Any]:
     """The export as JSON-ready data: the services file's entries, or every record (json and csv)."""
     from portatlas.export.files import csv_row, services_entries
 
@@ -85,8 +87,10 @@ def _run(args: Args) -> int:
 
         emit_json(_as_data(fmt, reg, ranges))
         return 0
-    writer = {"services": lambda f: write_services(reg, f, ranges),
-              "json": lambda f: write_json(reg, f), "csv": lambda f: write_csv(reg, f)}[fmt]
+    writers: dict[str, Callable[[IO[str]], None]] = {
+        "services": lambda f: write_services(reg, f, ranges),
+        "json": lambda f: write_json(reg, f), "csv": lambda f: write_csv(reg, f)}
+    writer = writers[fmt]
     if to_stdout:
         writer(sys.stdout)
         return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from portatlas.cli.common import (
     Parser,
     bold,

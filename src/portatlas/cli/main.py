@@ -13,6 +13,11 @@ import sys
 
 from portatlas.errors import BadInput, PortatlasError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (the CLI's start-up counts)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import ModuleType
+
 # Every command and the module that runs it (its SPEC declares its arguments and one line of help).
 COMMANDS: dict[str, str] = {
     "lookup": "portatlas.cli.lookup",
@@ -55,7 +60,7 @@ exit codes: 0 answered, 1 nothing found, 2 bad input, 3 unexpected fault,
 """
 
 
-def module(name: str) -> object:
+def module(name: str) -> ModuleType:
     """A command's module, imported on first use."""
     path = COMMANDS.get(name) or HIDDEN[name]
     # __import__ rather than importlib.import_module: importing importlib (and warnings) costs ~0.4 ms.
@@ -91,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (`portatlas stats | head`): not an error worth a trace.
         _quiet_stdout()
         return 0
-    except Exception as e:  # the boundary: one line, never a traceback
+    except Exception as e:  # noqa: BLE001 - the boundary: one line, never a traceback
         _say(f"portatlas: unexpected error: {type(e).__name__}: {e} "
              "(please report it with the command you ran)")
         return 3
@@ -158,9 +163,8 @@ def _dispatch(args: list[str]) -> int:
             if near is not None and not _is_name(first):
                 raise BadInput(f"unknown command {first!r}; did you mean {near!r}? "
                                "(portatlas --help lists every command)")
-    run = getattr(module(name), "run")
-    code: int = run(rest)
-    return code
+    run: Callable[[list[str]], int] = module(name).run  # every command module's entry point
+    return run(rest)
 
 
 def _is_name(word: str) -> bool:

@@ -26,13 +26,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from portatlas.value import value
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from portatlas.atlas import Registry
 from portatlas.errors import BadInput
+from portatlas.value import value
 from portatlas.web import seo, urls
 from portatlas.web.settings import Settings
 from portatlas.web.site import Site, dump
@@ -137,7 +137,7 @@ def other_pages(site: Site) -> list[str]:
     return urls.other_pages(site.registry)
 
 
-def _documents(site: Site, writer: "_Writer", services: list[str] | None = None) -> None:
+def _documents(site: Site, writer: _Writer, services: list[str] | None = None) -> None:
     """The JSON documents besides the ports, the search index, the picture and static files.
 
     ``services``: the service names whose documents are written (None: every service).
@@ -213,7 +213,7 @@ def _segment(name: str) -> str:
     if len(name.encode("utf-8", "surrogatepass")) > MAX_SEGMENT:
         import hashlib
 
-        stem, dot, ext = name.rpartition(".")
+        _stem, dot, ext = name.rpartition(".")
         suffix = dot + ext if dot and len(ext) <= 5 else ""
         digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         name = name[: MAX_SEGMENT // 2] + "~" + digest + suffix
@@ -408,4 +408,4 @@ class _Bar:
         sys.stderr.flush()
 
 
-__all__ = ["export_site", "ExportResult", "other_pages"]
+__all__ = ["ExportResult", "export_site", "other_pages"]

@@ -44,9 +44,23 @@ _NPORTS = 65536
 class Index:
     """An immutable, compiled registry edition."""
 
-    __slots__ = ("edition", "source", "_blob", "_offsets", "_made", "_blocks_blob", "_blocks",
-                 "_ports", "_group_offsets", "_group_members", "_group_state", "_names_blob",
-                 "_names", "_text_blob", "_states")
+    __slots__ = (
+        "_blob",
+        "_blocks",
+        "_blocks_blob",
+        "_group_members",
+        "_group_offsets",
+        "_group_state",
+        "_made",
+        "_names",
+        "_names_blob",
+        "_offsets",
+        "_ports",
+        "_states",
+        "_text_blob",
+        "edition",
+        "source",
+    )
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.edition: str = data["edition"]
@@ -118,7 +132,7 @@ class Index:
         (name, transport, low, high, desc, assignees, contacts, xrefs,
          registered, updated, note, unauthorized, sc) = t
         m = _model()
-        return m.Record(
+        record: Record = m.Record(
             name=name,
             transport=m.Transport(transport) if transport else None,
             low=low,
@@ -133,6 +147,7 @@ class Index:
             unauthorized=unauthorized,
             service_code=sc,
         )
+        return record
 
     # -- ports ----------------------------------------------------------
     def state(self, port: int, transport: Transport) -> State:

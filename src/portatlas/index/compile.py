@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import marshal
+
+from portatlas.errors import RegistryError
+from portatlas.index import _NPORTS, FORMAT, STATE_VALUES
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
     from portatlas.model import Record, State, Transport
-
-import marshal
-
-from portatlas.errors import RegistryError
-from portatlas.index import FORMAT, STATE_VALUES, _NPORTS
 
 
 def compile_registry(parsed: Any, source: str = "") -> dict[str, Any]:

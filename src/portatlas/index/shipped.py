@@ -42,9 +42,9 @@ def write(package_dir: str) -> list[str]:
 def _write_index(package_dir: str) -> list[str]:
     """The bundled edition's compiled index, with its source's size for the freshness check."""
     from portatlas.index.cachefile import encode_cache
-    from portatlas.source.files import write_whole
     from portatlas.index.compile import compile_registry
     from portatlas.registry.parse import parse
+    from portatlas.source.files import write_whole
     from portatlas.source.paths import BUNDLED_PATH
 
     # The bundled file of *this* copy of the package (the build directory's), named as

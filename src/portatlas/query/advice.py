@@ -6,17 +6,10 @@ Pure: the registry index and the machine's signals (``Signals``) go in, an
 
 from __future__ import annotations
 
-from portatlas.value import value
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from portatlas.world.commonuse import CommonUse
-
 from portatlas.index import Index
 from portatlas.model import PortInfo, PortRange, State, Transport
 from portatlas.query.lookup import port_info
 from portatlas.query.notes import applies
-from portatlas.query.use import in_use
 from portatlas.query.reasons import (
     FETCH_BAD_PORTS,
     LINUX_EPHEMERAL,
@@ -34,6 +27,13 @@ from portatlas.query.reasons import (
     transports_text,
     verdict_of,
 )
+from portatlas.query.use import in_use
+from portatlas.value import value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from portatlas.world.commonuse import CommonUse
+
 
 PRIVILEGED_BELOW = 1024  # the Unix default when the kernel does not say otherwise
 

@@ -6,13 +6,13 @@ whole User range is scanned in well under a millisecond.
 
 from __future__ import annotations
 
+from portatlas.index import Index
+from portatlas.model import Block, PortRange, Transport
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (portatlas PORT loads this)
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
 
-
-from portatlas.index import Index
-from portatlas.model import Block, PortRange, Transport
 
 DEFAULT_TRANSPORTS: tuple[Transport, ...] = (Transport.TCP, Transport.UDP)
 ASSIGNABLE: tuple[PortRange, ...] = (PortRange.SYSTEM, PortRange.USER)

@@ -16,14 +16,14 @@ so that a later drop or accept does not decide instead.
 
 from __future__ import annotations
 
+from portatlas.errors import BadInput
+from portatlas.model import Transport
+from portatlas.value import value
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (portatlas PORT loads this)
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-from portatlas.value import value
-
-from portatlas.errors import BadInput
-from portatlas.model import Transport
 
 __all__ = ["FORMATS", "FirewallRule", "FirewallRules", "firewall_rules"]
 
@@ -63,7 +63,7 @@ class FirewallRules:
         """'8080/tcp' or '8080/tcp and 8080/udp'."""
         return _label(self.port, self.transports)
 
-    def get(self, format: str) -> FirewallRule:
+    def get(self, format: str) -> FirewallRule:  # noqa: A002 - the public keyword, as FirewallRule.format
         """The rule of one format (KeyError when it was not asked for)."""
         for r in self.rules:
             if r.format == format:

@@ -62,7 +62,7 @@ def _registered(info: PortInfo, edition: str, bad_ports: Mapping[int, str | None
         by_desc.setdefault(desc.lower() or name, []).append(name)
     out = []
     p = info.port
-    for desc_key, names in by_desc.items():
+    for _desc_key, names in by_desc.items():
         first = names[0]
         transports = list(dict.fromkeys(t for n in names for t in on[n]))
         desc = next((" ".join(r.description.split()) for r in info.assignments if r.name == first), "")

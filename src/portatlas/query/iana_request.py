@@ -10,14 +10,14 @@ without an IETF or IESG reference, a Dynamic port.
 from __future__ import annotations
 
 import re
-from portatlas.value import value
 
 from portatlas.errors import BadInput
 from portatlas.index import Index
 from portatlas.model import PortRange, State, Transport
-from portatlas.query.naming import check_name, require_valid
 from portatlas.query.grammar import parse_port, shown
+from portatlas.query.naming import check_name, require_valid
 from portatlas.query.reasons import IANA_FORM, RFC6335_SYSTEM, registry_source, transports_text
+from portatlas.value import value
 
 RFC_REQUEST = ("RFC 6335 section 8.1.1 (what a request contains)", "https://www.rfc-editor.org/rfc/rfc6335#section-8.1.1")
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"

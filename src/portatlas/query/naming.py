@@ -9,11 +9,11 @@ compared case-insensitively.
 from __future__ import annotations
 
 import re
-from portatlas.value import value
 
 from portatlas.errors import BadInput
 from portatlas.index import Index
 from portatlas.query.grammar import shown
+from portatlas.value import value
 
 MAX_LENGTH = 15
 RFC = "RFC 6335 section 5.1"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (portatlas PORT loads this)
-if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-
 from portatlas.index import Index
 from portatlas.model import TRANSPORTS, Block, Neighbour, Neighbourhood, PortRange, State, Transport
 from portatlas.query.blocks import ASSIGNABLE, DEFAULT_TRANSPORTS, blocks
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (portatlas PORT loads this)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def neighbour(index: Index, port: int) -> Neighbour:
@@ -65,7 +64,7 @@ def nearest_assigned(index: Index, port: int, transports: Sequence[Transport]) -
 
 def neighbourhood(index: Index, port: int, width: int = 5,
                   transports: Sequence[Transport] = DEFAULT_TRANSPORTS,
-                  block: Block | None | bool = False) -> Neighbourhood:
+                  block: Block | bool | None = False) -> Neighbourhood:
     """Nearest ports assigned on any of ``transports`` below and above, the block, and a strip of 2*width+1.
 
     ``block`` (the port's block, or None when it is in none) may be passed in by a caller that has it.

@@ -20,9 +20,8 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from itertools import compress
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from portatlas.value import value
+from itertools import compress
 
 from portatlas.errors import BadInput
 from portatlas.index import Index
@@ -40,6 +39,7 @@ from portatlas.query.reasons import (
     registry_source,
     transports_text,
 )
+from portatlas.value import value
 
 MAX_COUNT = 1000
 COMMON_RANK = 1000  # nmap scans its 1,000 most frequently open ports by default: a suggestion keeps clear of them

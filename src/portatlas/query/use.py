@@ -37,7 +37,7 @@ def names_software(entry: CommonUse, name: str | None) -> bool:
 def _list(names: Sequence[str], limit: int = 4) -> str:
     names = list(dict.fromkeys(names))
     if len(names) > limit:
-        names = names[:limit] + [f"{len(names) - limit} more"]
+        names = [*names[:limit], f"{len(names) - limit} more"]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 

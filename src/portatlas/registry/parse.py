@@ -8,8 +8,6 @@ external entities are refused rather than expanded. A malformed file raises
 from __future__ import annotations
 
 from collections.abc import Iterable
-
-from portatlas.value import value
 from typing import BinaryIO
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
@@ -21,6 +19,7 @@ from portatlas.model import Person, Record, Transport, Xref
 from portatlas.source import xz
 from portatlas.source.paths import is_edition
 from portatlas.source.xz import MAX_XML_BYTES, XZ_MAGIC
+from portatlas.value import value
 
 NS = "{http://www.iana.org/assignments}"
 

@@ -16,12 +16,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from portatlas.value import value
 from email.utils import formatdate
 from pathlib import Path
 
 from portatlas import __version__
 from portatlas.errors import BadInput, PortatlasError
+from portatlas.value import value
 
 DEFAULT_URL = "https://www.iana.org/assignments/service-names-port-numbers/service-names-port-numbers.xml"
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # the registry is ~3.6 MB; 64 MB leaves room and stops a runaway body
@@ -195,7 +195,7 @@ def _get(url: str, etag: str | None, last_modified: str | None, max_bytes: int,
             raise FetchError(f"no answer from {host} for {timeout:g} s; nothing changed "
                              "(raise it with --timeout)") from None
         raise FetchError(f"cannot reach {host} ({reason}); offline? nothing changed") from None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise FetchError(f"no answer from {host} for {timeout:g} s; nothing changed "
                          "(raise it with --timeout)") from None
     except OSError as e:

@@ -14,7 +14,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing on the f
 
 if TYPE_CHECKING:
     from pathlib import Path
-    from typing import Any
+
+    BUNDLED: Path  # made by __getattr__ below
 
 BUNDLED_EDITION = "2026-08-17"
 STORED_PREFIX = "service-names-port-numbers."  # every file the editions store writes starts so
@@ -22,7 +23,7 @@ BUNDLED_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__fi
                             f"service-names-port-numbers.{BUNDLED_EDITION}.xml.xz")
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> Path:
     # BUNDLED is a Path; made lazily because the CLI's fast path must not import pathlib.
     if name == "BUNDLED":
         from pathlib import Path

@@ -10,19 +10,19 @@ exactly as it was; the whole sequence runs under the store's lock.
 from __future__ import annotations
 
 import hashlib
-from portatlas.value import value
 from pathlib import Path
 from typing import Any
 
 from portatlas import index as _index
-from portatlas.index import cachefile
-from portatlas.source import paths as sources
 from portatlas.errors import RegistryError
-from portatlas.store import editions as store
-from portatlas.source.fetch import Fetched, Progress, fetch, settings
+from portatlas.index import cachefile
 from portatlas.registry.history.diffs import diff_rows, rows_of
-from portatlas.registry.history.values import EditionDiff
 from portatlas.registry.history.rows import Row, record_row
+from portatlas.registry.history.values import EditionDiff
+from portatlas.source import paths as sources
+from portatlas.source.fetch import Fetched, Progress, fetch, settings
+from portatlas.store import editions as store
+from portatlas.value import value
 
 MIN_RECORDS = 5000        # every edition since 2017 has over 13,900 rows
 MIN_SHARE = 0.8           # and a new edition never lost a fifth of them

@@ -39,4 +39,4 @@ def open_store(database_url: str | None = None) -> FeedbackStore:
     return SQLiteStore(default_sqlite_path())
 
 
-__all__ = ["Counts", "FeedbackComment", "FeedbackStore", "StoreError", "open_store", "default_sqlite_path"]
+__all__ = ["Counts", "FeedbackComment", "FeedbackStore", "StoreError", "default_sqlite_path", "open_store"]

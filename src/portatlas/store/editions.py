@@ -24,12 +24,12 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from portatlas.value import value
 from pathlib import Path
 from typing import Any
 
 from portatlas.errors import PortatlasError
 from portatlas.source import paths as sources
+from portatlas.value import value
 
 PREFIX = sources.STORED_PREFIX
 LOCK_WAIT = 120.0  # seconds to wait for another update before giving up

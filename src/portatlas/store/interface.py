@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable
-from portatlas.value import value
 from typing import Any
 
 from portatlas.errors import PortatlasError
+from portatlas.value import value
 
 MAX_COMMENT = 1000
 MAX_PAGE = 200
@@ -28,7 +28,7 @@ class Counts:
     no: int = 0
 
     @classmethod
-    def tally(cls, rows: Iterable[tuple[Any, int]]) -> "Counts":
+    def tally(cls, rows: Iterable[tuple[Any, int]]) -> Counts:
         """Counts from (helpful, count) rows of ``SELECT helpful, COUNT(*) ... GROUP BY helpful``."""
         yes = no = 0
         for helpful, n in rows:
@@ -81,7 +81,7 @@ class FeedbackStore(abc.ABC):
     def close(self) -> None:
         """Release connections."""
 
-    def __enter__(self) -> "FeedbackStore":
+    def __enter__(self) -> FeedbackStore:
         return self
 
     def __exit__(self, *exc: object) -> None:

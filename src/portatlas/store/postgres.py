@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from portatlas.store.interface import Counts, FeedbackComment, FeedbackStore, StoreError
@@ -76,13 +76,12 @@ class PostgresStore(FeedbackStore):
 
     def add(self, page: str, helpful: bool, comment: str | None = None, voter: str | None = None) -> Counts:
         """Store one vote (replacing ``voter``'s earlier vote on the page); return the page's counts after it."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        with self._connection() as conn:
-            # One transaction: a connection lost between the INSERT and the count rolls the vote
-            # back, so a 503 always means "not stored" (never a stored vote reported as failed).
-            with conn.transaction():
-                conn.execute(upsert("postgres"), (page, bool(helpful), comment or None, now, voter or None))
-                return self._counts(conn, page)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        # One transaction: a connection lost between the INSERT and the count rolls the vote
+        # back, so a 503 always means "not stored" (never a stored vote reported as failed).
+        with self._connection() as conn, conn.transaction():
+            conn.execute(upsert("postgres"), (page, bool(helpful), comment or None, now, voter or None))
+            return self._counts(conn, page)
 
     @staticmethod
     def _counts(conn: Any, page: str) -> Counts:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from portatlas.store.interface import Counts, FeedbackComment, FeedbackStore, StoreError
@@ -67,7 +67,7 @@ class SQLiteStore(FeedbackStore):
 
     def add(self, page: str, helpful: bool, comment: str | None = None, voter: str | None = None) -> Counts:
         """Store one vote (replacing ``voter``'s earlier vote on the page); return the page's counts after it."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         try:
             conn = self._conn()
             conn.execute("BEGIN IMMEDIATE")

@@ -101,7 +101,7 @@ _RANGES = {r.value: r for r in PortRange}
 
 
 def _index(reg: Registry | Index) -> Index:
-    return reg.index if hasattr(reg, "index") else reg  # type: ignore[return-value]
+    return reg.index if hasattr(reg, "index") else reg
 
 
 def read(sockets: Iterable[Listener], reg: Registry | Index, eph: EphemeralRange) -> tuple[ListenerReport, ...]:

@@ -10,11 +10,16 @@ WSL 2 or Docker Desktop, often right where a developer's port sits.
 
 from __future__ import annotations
 
-from portatlas.value import value
-
+from portatlas.system.ephemeral_read import (
+    DEFAULTS,
+    parse_excluded,
+    parse_netsh,
+    parse_pair,
+    parse_reserved,
+    read_range,
+)
 from portatlas.system.files import PROC_PORT_RANGE, PROC_RESERVED_PORTS
-from portatlas.system.ephemeral_read import (DEFAULTS, parse_excluded, parse_netsh, parse_pair, parse_reserved,
-                                             read_range)
+from portatlas.value import value
 
 __all__ = ["DEFAULTS", "PROC_RANGE", "PROC_RESERVED", "EphemeralRange", "ephemeral_range", "parse_excluded",
            "parse_netsh", "parse_pair", "parse_reserved"]

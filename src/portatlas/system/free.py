@@ -31,12 +31,12 @@ from __future__ import annotations
 import os
 import sys
 import time
-from portatlas.value import value
 from typing import Any
 
 from portatlas.errors import Refused
 from portatlas.model import Transport
 from portatlas.system.rows import SERVING, no_pid_note, split_cmdline
+from portatlas.value import value
 
 __all__ = ["Container", "FreePlan", "FreeResult", "Holder", "Refusal", "Stop", "ancestors", "docker_container",
            "kill_commands", "plan", "refusal", "stop"]
@@ -161,7 +161,7 @@ def stop(p: FreePlan, timeout: float = 5.0) -> FreeResult:
     """
     if p.refused:
         raise Refused("; ".join(h.refusal.message for h in p.refused if h.refusal))
-    import psutil  # type: ignore[import-untyped]
+    import psutil
 
     outcomes: dict[int, str] = {}
     running: dict[int, Any] = {}
@@ -254,7 +254,8 @@ def kill_commands(pid: int) -> tuple[str, ...]:
 
 # -- finding -----------------------------------------------------------------------------------------
 
-Found = tuple[str, "int | None", "str | None", "str | None", "str | None", "str | None"]  # socket, pid, name, cmd, user, note
+# socket, pid, name, cmd, user, note
+Found = tuple[str, "int | None", "str | None", "str | None", "str | None", "str | None"]
 
 
 def _sockets(port: int, t: Transport | None) -> tuple[list[Found], tuple[str, ...]]:

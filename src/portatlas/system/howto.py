@@ -7,9 +7,8 @@ from what works.
 
 from __future__ import annotations
 
-from portatlas.value import value
-
 from portatlas.query.grammar import parse_port
+from portatlas.value import value
 
 SYSTEMS: tuple[str, ...] = ("linux", "macos", "windows")
 SYSTEM_TITLES: dict[str, str] = {"linux": "Linux", "macos": "macOS", "windows": "Windows"}

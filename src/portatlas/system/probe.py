@@ -8,21 +8,41 @@ helpers here word what the OS hid the same way for both.
 from __future__ import annotations
 
 import abc
-from portatlas.value import value
 
 from portatlas.model import Transport
-from portatlas.system.rows import (  # noqa: F401  re-exported: the helpers every probe shares live with the plain rows
-    BOUND,
-    CONNECTED,
-    LISTEN,
-    SERVING,
-    Row,
-    endpoint,
-    finish_rows,
-    join_argv,
-    no_pid_note,
-    sudo_hint,
+
+# Re-exported (``X as X``): the helpers every probe shares live with the plain rows.
+from portatlas.system.rows import (
+    BOUND as BOUND,
 )
+from portatlas.system.rows import (
+    CONNECTED as CONNECTED,
+)
+from portatlas.system.rows import (
+    LISTEN as LISTEN,
+)
+from portatlas.system.rows import (
+    SERVING as SERVING,
+)
+from portatlas.system.rows import (
+    Row as Row,
+)
+from portatlas.system.rows import (
+    endpoint as endpoint,
+)
+from portatlas.system.rows import (
+    finish_rows as finish_rows,
+)
+from portatlas.system.rows import (
+    join_argv as join_argv,
+)
+from portatlas.system.rows import (
+    no_pid_note as no_pid_note,
+)
+from portatlas.system.rows import (
+    sudo_hint as sudo_hint,
+)
+from portatlas.value import value
 
 # The transports a socket table can show; the registry's SCTP and DCCP are not listed by psutil.
 SOCKET_TRANSPORTS: tuple[Transport, ...] = (Transport.TCP, Transport.UDP)

@@ -25,7 +25,7 @@ class PsutilProbe(ListenerProbe):
 
     def scan(self, include_all: bool = False) -> Scan:
         """See ``ListenerProbe.scan``."""
-        import psutil  # type: ignore[import-untyped]
+        import psutil
 
         notes: list[str] = []
         complete = True
@@ -87,7 +87,7 @@ class PsutilProbe(ListenerProbe):
 class _WithPid:
     """A per-process connection row with the pid the whole-table rows carry."""
 
-    __slots__ = ("family", "type", "laddr", "raddr", "status", "pid")
+    __slots__ = ("family", "laddr", "pid", "raddr", "status", "type")
 
     def __init__(self, c: Any, pid: int) -> None:
         self.family, self.type, self.laddr, self.raddr, self.status = c.family, c.type, c.laddr, c.raddr, c.status

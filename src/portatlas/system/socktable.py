@@ -120,12 +120,13 @@ def _dump(sock: Any, transport: str, family: int, proto: int, states: int, inclu
             if kind == _NLMSG_DONE:
                 return True
             if kind == _NLMSG_ERROR:
-                return _I32.unpack_from(buf, off + 16)[0] == 0
+                errno: int = _I32.unpack_from(buf, off + 16)[0]
+                return errno == 0
             code, sport, dport, src, dst, inode = msg(buf, off + 16)
             if _SWAP:  # the ports are big-endian on the wire
                 sport, dport = (sport >> 8) | (sport & 0xFF) << 8, (dport >> 8) | (dport & 0xFF) << 8
             state = TCP_STATES.get(code, f"{code:02X}") if tcp else CONNECTED if dport else BOUND
-            if include_all or state == LISTEN or state == BOUND:
+            if include_all or state in (LISTEN, BOUND):
                 peer = endpoint(decode(dst), dport) if dport else None
                 out.append((transport, fam, decode(src), sport, state, peer, str(inode)))
             off += (size + 3) & ~3
@@ -138,7 +139,7 @@ def _v4(raw: bytes) -> str:
     """An IPv4 address from its network-order bytes (the first four of ``raw``)."""
     s = _ADDRESSES.get(raw)
     if s is None:
-        s = _ADDRESSES[raw] = "%d.%d.%d.%d" % tuple(raw[:4])
+        s = _ADDRESSES[raw] = f"{raw[0]}.{raw[1]}.{raw[2]}.{raw[3]}"
     return s
 
 
@@ -175,10 +176,7 @@ def proc_table(include_all: bool = False, proc: str = PROC,
             local, remote, st, inode = parts[1], parts[2], parts[3], parts[9]
             rhost, _, rport = remote.partition(":")
             connected = int(rport, 16) != 0
-            if transport == "tcp":
-                state = TCP_STATES.get(int(st, 16), st)
-            else:
-                state = CONNECTED if connected else BOUND
+            state = TCP_STATES.get(int(st, 16), st) if transport == "tcp" else CONNECTED if connected else BOUND
             if not include_all and state not in (LISTEN, BOUND):
                 continue
             lhost, _, lport = local.partition(":")

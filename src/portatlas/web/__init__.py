@@ -7,13 +7,18 @@ same pages as static files (``portatlas.export.site``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from portatlas.atlas import Registry
+    from portatlas.store import FeedbackStore
+    from portatlas.web.settings import Settings
 
-def create_app(registry: Any = None, store: Any = None, settings: Any = None) -> "FastAPI":
+
+def create_app(registry: Registry | None = None, store: FeedbackStore | None = None,
+               settings: Settings | None = None) -> FastAPI:
     """The ASGI app over ``registry`` (default: the edition in use) and ``store`` (default: from settings)."""
     from portatlas.web.app import create_app as _create
 

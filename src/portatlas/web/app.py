@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
@@ -19,20 +19,25 @@ from portatlas.web.head import HeadAsGet
 from portatlas.web.settings import Settings
 from portatlas.web.site import Site
 
+if TYPE_CHECKING:
+    from portatlas.store import FeedbackStore
+
 COUNTS_TTL = 1.0  # seconds a page may show counts another server process has since changed
 
 
-def create_app(registry: Registry | None = None, store: Any = None, settings: Settings | None = None) -> FastAPI:
+def create_app(registry: Registry | None = None, store: FeedbackStore | None = None,
+               settings: Settings | None = None) -> FastAPI:
     """The ASGI app. ``store`` defaults to ``open_store(settings.database_url)``, opened at first use."""
     settings = settings or Settings.from_env()
     registry = registry or Registry.default()
-    holder: dict[str, Any] = {"store": store}
+    holder: dict[str, FeedbackStore | None] = {"store": store}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        if holder["store"] is not None and store is None:  # close only what this app opened
-            holder["store"].close()
+        opened = holder["store"]
+        if opened is not None and store is None:  # close only what this app opened
+            opened.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -51,15 +56,17 @@ def create_app(registry: Registry | None = None, store: Any = None, settings: Se
     app.state.limiter = feedback.RateLimiter(*settings.rate())
     lock = threading.Lock()
 
-    def open_store() -> Any:
+    def open_store() -> FeedbackStore:
         # Opened lazily so the pages serve even while the database is down.
-        if holder["store"] is None:
+        opened = holder["store"]
+        if opened is None:
             with lock:
-                if holder["store"] is None:
+                opened = holder["store"]
+                if opened is None:
                     from portatlas.store import open_store as _open
 
-                    holder["store"] = _open(settings.database_url)
-        return holder["store"]
+                    opened = holder["store"] = _open(settings.database_url)
+        return opened
 
     app.state.open_store = open_store
     errors.install(app)

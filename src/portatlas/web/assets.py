@@ -7,8 +7,9 @@ an old name keeps answering (short cache) for pages held in caches.
 from __future__ import annotations
 
 import hashlib
-from portatlas.value import value
 from pathlib import Path
+
+from portatlas.value import value
 
 STATIC = Path(__file__).parent / "static"
 IMMUTABLE = "public, max-age=31536000, immutable"

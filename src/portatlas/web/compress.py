@@ -15,6 +15,8 @@ import gzip
 import re
 from typing import Any
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from portatlas.web.cache import ByteLRU
 
 MIN_SIZE = 512  # below this gzip's header and trailer outweigh the saving
@@ -43,11 +45,11 @@ def plain_inm(value: str) -> str:
 class Compress:
     """Compress text answers for clients that accept gzip; add ``Vary: Accept-Encoding`` to them all."""
 
-    def __init__(self, app: Any, cache_bytes: int = 8 * 1024 * 1024) -> None:
+    def __init__(self, app: ASGIApp, cache_bytes: int = 8 * 1024 * 1024) -> None:
         self.app = app
         self._memo: ByteLRU[bytes] = ByteLRU(cache_bytes, len)
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -64,7 +66,7 @@ class Compress:
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
 
-        async def wrapped(message: dict[str, Any]) -> None:
+        async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 start.update(message)
                 if message["status"] == 304:
@@ -108,7 +110,7 @@ class Compress:
         await self.app(scope, receive, wrapped)
 
 
-def _compressible(message: dict[str, Any]) -> bool:
+def _compressible(message: Message) -> bool:
     hdrs = message.get("headers", [])
     if any(k == b"content-encoding" for k, _ in hdrs):
         return False

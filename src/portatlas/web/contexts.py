@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portatlas.errors import NotFound
 from portatlas.model import PortRange, Transport, to_json
 from portatlas.query.grammar import shown
 from portatlas.web import urls
 
+if TYPE_CHECKING:
+    from portatlas.model import Stats
+    from portatlas.web.site import Site
 
-def gaps_context(site: Any, path: str, arg: str) -> dict[str, Any]:
+
+def gaps_context(site: Site, path: str, arg: str) -> dict[str, Any]:
     """One page of the unassigned blocks: System then User, largest first, ``GAPS_PER_PAGE`` a page."""
     blocks = site._gap_list()
     n_pages = urls.gaps_pages(len(blocks))
@@ -29,7 +33,7 @@ def gaps_context(site: Any, path: str, arg: str) -> dict[str, Any]:
             "first": (page - 1) * per + 1, "last": (page - 1) * per + len(on_page), "total": len(blocks)}
 
 
-def _totals(st: Any) -> dict[str, Any]:
+def _totals(st: Stats) -> dict[str, Any]:
     tcp = [c for c in st.counts if c.transport is Transport.TCP]
     return {
         "assigned_tcp": sum(c.assigned for c in tcp),

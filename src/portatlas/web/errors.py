@@ -138,4 +138,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, unexpected)
 
 
-__all__ = ["HTTPError", "install", "error_body", "error_response"]
+__all__ = ["HTTPError", "error_body", "error_response", "install"]

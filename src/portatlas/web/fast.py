@@ -14,7 +14,8 @@ two paths response for response.
 
 from __future__ import annotations
 
-from typing import Any
+from starlette.datastructures import State
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portatlas.web.pages import page_answer
 from portatlas.web.respond import cached
@@ -30,11 +31,11 @@ def _port(tail: str) -> int | None:
 class FastAnswers:
     """Serve cached port pages and port JSON straight from the cache; fall through otherwise."""
 
-    def __init__(self, app: Any, state: Any) -> None:
+    def __init__(self, app: ASGIApp, state: State) -> None:
         self.app = app
         self.state = state
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and not scope.get("query_string"):
             path: str = scope["path"]
             response = None
@@ -54,7 +55,7 @@ class FastAnswers:
         await self.app(scope, receive, send)
 
 
-def _inm(scope: dict[str, Any]) -> str | None:
+def _inm(scope: Scope) -> str | None:
     for k, v in scope["headers"]:
         if k == b"if-none-match":
             return str(v.decode("latin-1"))

@@ -7,7 +7,7 @@ import json
 import re
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Query, Request
@@ -21,6 +21,10 @@ from portatlas.store.interface import MAX_COMMENT, MAX_PAGE, VOTER, Counts
 from portatlas.web import urls
 from portatlas.web.errors import HTTPError
 from portatlas.web.openapi import errors
+
+if TYPE_CHECKING:
+    from portatlas.atlas import Registry
+    from portatlas.store import FeedbackStore
 
 MAX_BODY = 16 * 1024  # a vote with a 1,000-character comment fits many times over
 _DRAIN = 32 * 1024 * 1024  # read (and drop) up to this much of an oversized body so the client sees the 413
@@ -66,7 +70,7 @@ def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def canonical_page(registry: Any, page: Any) -> str:
+def canonical_page(registry: Registry, page: object) -> str:
     """A page path of this site in its canonical form (see ``urls.canonical``), or ``BadInput``."""
     if isinstance(page, str) and len(page) > MAX_PAGE:
         raise BadInput(f"'page' has {len(page)} characters, at most {MAX_PAGE}: {urls.HINT}")
@@ -76,7 +80,7 @@ def canonical_page(registry: Any, page: Any) -> str:
 HELPFUL = {"yes": True, "no": False, "true": True, "false": False, "1": True, "0": False}  # as a form sends it
 
 
-def parse_helpful(value: Any) -> bool:
+def parse_helpful(value: object) -> bool:
     """JSON true/false, or the form's yes/no (true/false and 1/0 too, as written in ``HELPFUL``)."""
     if isinstance(value, bool):
         return value
@@ -88,7 +92,7 @@ def parse_helpful(value: Any) -> bool:
 _VOTER = re.compile(VOTER)
 
 
-def clean_voter(value: Any) -> str | None:
+def clean_voter(value: object) -> str | None:
     """The browser's voter id (8-64 letters, digits, '-' or '_'), or None for an anonymous vote."""
     if value is None or value == "":
         return None
@@ -98,7 +102,7 @@ def clean_voter(value: Any) -> str | None:
     return value
 
 
-def clean_comment(value: Any) -> str | None:
+def clean_comment(value: object) -> str | None:
     """The comment as stored: text of at most 1,000 characters, control characters removed; None if empty."""
     if value is None:
         return None
@@ -129,8 +133,9 @@ async def read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def _store(request: Request) -> Any:
-    return request.app.state.open_store()
+def _store(request: Request) -> FeedbackStore:
+    store: FeedbackStore = request.app.state.open_store()
+    return store
 
 
 def counts_json(page: str, counts: Counts, status: int = 200) -> Response:
@@ -192,7 +197,8 @@ async def post_feedback(request: Request) -> Response:
             # ignored, as a JSON body's unknown keys are.
             fields = parse_qs(body.decode("utf-8"), keep_blank_values=True)
         except (ValueError, UnicodeDecodeError):
-            raise HTTPError(400, "the form data could not be read: send it as UTF-8 (page=/port/307&helpful=yes)") from None
+            raise HTTPError(400, "the form data could not be read: send it as UTF-8 "
+                                 "(page=/port/307&helpful=yes)") from None
         data = {k: v[0] for k, v in fields.items()}
     else:
         raise HTTPError(415, f"send the vote as application/json (got {shown(ctype or 'no content type')})")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import State
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from portatlas import __version__
@@ -16,7 +16,7 @@ from portatlas.errors import BadInput, PortatlasError
 from portatlas.query.grammar import parse_port, shown
 from portatlas.web import seo, urls
 from portatlas.web.respond import PAGE_CACHE, PAGE_HEADERS, cached, not_modified
-from portatlas.web.site import Page
+from portatlas.web.site import Page, Site
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,7 +27,7 @@ async def page_response(request: Request, path: str) -> Response:
     return await page_answer(state, state.site.page(path), path, request.headers.get("if-none-match"))
 
 
-async def page_answer(state: Any, page: Page, path: str, inm: str | None) -> Response:
+async def page_answer(state: State, page: Page, path: str, inm: str | None) -> Response:
     """A rendered page as a response (shared by the route and the fast path in ``fast.py``)."""
     request = inm
     if len(page.parts) == 1:
@@ -131,7 +131,7 @@ async def search(request: Request, q: str = "") -> Response:
     return HTMLResponse(html, headers={"Cache-Control": "public, max-age=300", **PAGE_HEADERS})
 
 
-def _goes_to(site: Any, text: str) -> str | None:
+def _goes_to(site: Site, text: str) -> str | None:
     """The page a search box entry names directly: a port ('22', '22/tcp', 'port 443') or a range."""
     from portatlas.query.grammar import QueryKind, read
 
@@ -229,4 +229,5 @@ def _xml_etag(request: Request) -> str:
     """A sitemap's validator: the edition and the address its URLs start with."""
     import hashlib
 
-    return request.app.state.site.etag[:-1] + "." + hashlib.sha256(origin(request).encode()).hexdigest()[:8] + '"'
+    site: Site = request.app.state.site
+    return site.etag[:-1] + "." + hashlib.sha256(origin(request).encode()).hexdigest()[:8] + '"'

@@ -8,24 +8,28 @@ FAQ as (question, answer) pairs for the structured data, and a description.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portatlas.answers.sources import REGISTRY_TITLE, REGISTRY_URL
 
-__all__ = ["REGISTRY_TITLE", "REGISTRY_URL", "port_context", "strip_cell", "neighbour_summary", "SYSTEMS"]
+if TYPE_CHECKING:
+    from portatlas.answers.port import PortAnswer
+    from portatlas.model import Neighbour
+
+__all__ = ["REGISTRY_TITLE", "REGISTRY_URL", "SYSTEMS", "neighbour_summary", "port_context", "strip_cell"]
 
 SYSTEMS = (("linux", "Linux"), ("macos", "macOS"), ("windows", "Windows"))
 DESCRIPTION_MAX = 300
 
 
-def strip_cell(n: Any) -> dict[str, Any]:
+def strip_cell(n: Neighbour) -> dict[str, Any]:
     """One port of the neighbourhood strip: its number, overall state word, names, each transport's word."""
     return {"port": n.port, "state": n.word, "names": list(n.all_names),
             "per": [(t.value.upper(), "dynamic" if s.value == "unassigned" and n.port >= 49152 else s.value)
                     for t, s in n.states]}
 
 
-def neighbour_summary(n: Any) -> str:
+def neighbour_summary(n: Neighbour) -> str:
     """'308 novastorbakcup on TCP and UDP': the names a neighbour carries, transport by transport."""
     by: dict[str, list[str]] = {}
     for (t, state), (_, names) in zip(n.states, n.names):
@@ -36,7 +40,7 @@ def neighbour_summary(n: Any) -> str:
     return "; ".join(f"{label} on {' and '.join(ts)}" for label, ts in by.items())
 
 
-def _description(a: Any) -> str:
+def _description(a: PortAnswer) -> str:
     text = f"{a.headline}. {a.lead.text}"
     if len(text) <= DESCRIPTION_MAX:
         return text
@@ -44,7 +48,7 @@ def _description(a: Any) -> str:
     return cut[:cut.rfind(" ")] + "…"
 
 
-def port_context(a: Any) -> dict[str, Any]:
+def port_context(a: PortAnswer) -> dict[str, Any]:
     """The port page's template context: the answer, and its layout helpers."""
     cite = {s.url: s.n for s in a.sources if s.url}
     own = [v for v in a.verdicts if not v.case.startswith("new:")]

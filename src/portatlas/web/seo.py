@@ -11,13 +11,16 @@ import html
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
 from markupsafe import Markup
 
 from portatlas.model import PortRange
 from portatlas.web import urls
+
+if TYPE_CHECKING:
+    from portatlas.atlas import Registry
 
 SITEMAP_CHUNK = 50_000  # URLs per sitemap file: the sitemaps protocol's limit
 DESCRIPTION_MAX = 300
@@ -34,8 +37,8 @@ def trail(path: str) -> list[tuple[str, str]]:
         p = int(arg)
         rng = PortRange.of(p)
         lo = p - p % 256
-        return home + [(rng.title, urls.range_path(rng.value)), (f"Ports {lo}-{lo + 255}", urls.span_path(lo, lo + 255)),
-                       (f"Port {p}", path)]
+        return [*home, (rng.title, urls.range_path(rng.value)),
+                (f"Ports {lo}-{lo + 255}", urls.span_path(lo, lo + 255)), (f"Port {p}", path)]
     if kind == "ports" and arg:
         first = arg.partition("-")[0]
         of = PortRange.of(int(first)) if first.isdigit() else None
@@ -44,17 +47,17 @@ def trail(path: str) -> list[tuple[str, str]]:
     if kind == "service" and arg:
         from urllib.parse import unquote
 
-        return home + [(f"Service {unquote(arg)}", path)]
+        return [*home, (f"Service {unquote(arg)}", path)]
     if kind == "range" and arg in urls.RANGES:
-        return home + [(PortRange(arg).title, path)]
+        return [*home, (PortRange(arg).title, path)]
     if kind == "gaps":
         gaps = [("Unassigned blocks", urls.gaps_path())]
         return home + gaps + ([(f"Page {arg}", path)] if arg else [])
     if path == "/stats":
-        return home + [("Statistics", path)]
+        return [*home, ("Statistics", path)]
     if path == "/search":
-        return home + [("Search", path)]
-    return home if path == "/" else home + [(path, path)]
+        return [*home, ("Search", path)]
+    return home if path == "/" else [*home, (path, path)]
 
 
 def jsonld(trail_urls: list[tuple[str, str]], faq: Iterable[tuple[str, str]] | None) -> Markup:
@@ -83,7 +86,7 @@ def description_from(page_html: str) -> str:
     return text
 
 
-def all_paths(registry: Any) -> Iterator[str]:
+def all_paths(registry: Registry) -> Iterator[str]:
     """Every page of the site, in sitemap order: home, ranges, gaps, stats, ports, spans, services."""
     others = urls.other_pages(registry)
     yield from (p for p in others if not p.startswith(("/ports/", "/service/")))
@@ -91,7 +94,7 @@ def all_paths(registry: Any) -> Iterator[str]:
     yield from (p for p in others if p.startswith(("/ports/", "/service/")))
 
 
-def sitemap_chunks(registry: Any) -> list[list[str]]:
+def sitemap_chunks(registry: Registry) -> list[list[str]]:
     """Every page path, in chunks of at most ``SITEMAP_CHUNK``."""
     paths = list(all_paths(registry))
     return [paths[i:i + SITEMAP_CHUNK] for i in range(0, len(paths), SITEMAP_CHUNK)]

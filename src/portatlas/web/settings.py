@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portatlas.errors import BadInput
+
+if TYPE_CHECKING:
+    from portatlas.atlas import Registry
 
 # The port `portatlas serve` listens on unless told otherwise: see recommended_port().
 DEFAULT_PORT = 9838
@@ -62,7 +65,7 @@ class Settings:
     fast_path: bool = field(default=True, compare=False)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from the environment, then ``overrides`` (command-line options) on top."""
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
@@ -86,7 +89,8 @@ class Settings:
         try:
             posts, window = int(n), float(secs or "60")
         except ValueError:
-            raise BadInput(f"PORTATLAS_FEEDBACK_RATE={text!r} is not N/SECONDS (e.g. 10/60), or 0 for no limit") from None
+            raise BadInput(f"PORTATLAS_FEEDBACK_RATE={text!r} is not N/SECONDS (e.g. 10/60), "
+                           "or 0 for no limit") from None
         if posts < 0 or window <= 0:
             raise BadInput(f"PORTATLAS_FEEDBACK_RATE={text!r}: use a positive N/SECONDS (e.g. 10/60), or 0")
         return posts, window
@@ -101,7 +105,7 @@ def _coerce(s: Setting, raw: str, typ: Any) -> Any:
     return raw
 
 
-def recommended_port(registry: Any) -> int:
+def recommended_port(registry: Registry) -> int:
     """The port portatlas recommends for its own server, computed from the registry.
 
     The middle of the largest block unassigned on every transport between 5001 and

@@ -10,7 +10,6 @@ costs a dict lookup and a join.
 from __future__ import annotations
 
 import json
-from portatlas.value import to_data, value
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,9 @@ from markupsafe import Markup, escape
 from portatlas import __version__
 from portatlas.atlas import Registry
 from portatlas.errors import BadInput, NotFound
-from portatlas.model import PortRange
+from portatlas.model import Block, PortRange
 from portatlas.query.grammar import parse_port, shown
+from portatlas.value import to_data, value
 from portatlas.web import seo, urls
 from portatlas.web.assets import Assets
 from portatlas.web.cache import ByteLRU
@@ -32,7 +32,10 @@ from portatlas.web.settings import Settings
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from portatlas.answers.port import PortAnswer
+    from portatlas.answers.search import SearchAnswer
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_SPAN = urls.MAX_SPAN
@@ -89,7 +92,8 @@ class Site:
             url=self.url, static=self.static_url, svc_url=self.service_url, port_url=self.port_url,
             ports_url=self.ports_url,
             site=self, edition=self.edition, version=__version__, palette=PALETTE,
-            registry_title=REGISTRY_TITLE, registry_url=REGISTRY_URL, neighbour_summary=neighbour_summary, gaps_url=self.gaps_url, span_url=self.span_url,
+            registry_title=REGISTRY_TITLE, registry_url=REGISTRY_URL, neighbour_summary=neighbour_summary,
+            gaps_url=self.gaps_url, span_url=self.span_url,
             picture_url=self.picture_url,
         )
         self.env.filters["tojsonable"] = to_data
@@ -124,7 +128,7 @@ class Site:
         """The page of a run of ports."""
         return self.base + urls.span_path(low, high)
 
-    def gaps_url(self, block: Any = None) -> str:
+    def gaps_url(self, block: Block | PortRange | None = None) -> str:
         """The /gaps page listing ``block`` (with its anchor), or the first page."""
         if block is None:
             return self.url(urls.gaps_path())
@@ -138,7 +142,7 @@ class Site:
         first = next((i for i, b in enumerate(blocks) if b.range is block.range), 0)
         return self.url(urls.gaps_path(first // urls.GAPS_PER_PAGE + 1)) + f"#{block.range.value}"
 
-    def _gap_list(self) -> list[Any]:
+    def _gap_list(self) -> list[Block]:
         return [b for r in (PortRange.SYSTEM, PortRange.USER) for b in self.registry.gaps(r)]
 
     # -- answers -----------------------------------------------------------------
@@ -161,7 +165,7 @@ class Site:
         """The page at ``path`` if already rendered, else None."""
         return self._pages.get(path)
 
-    def json(self, key: tuple[Any, ...], build: Any) -> bytes:
+    def json(self, key: tuple[Any, ...], build: Callable[[], object]) -> bytes:
         """Any other JSON answer, cached under ``key``; ``build()`` gives the value."""
         hit = self._json.get(key) or self._large.get(key)
         if hit is None:
@@ -317,7 +321,7 @@ class Site:
             over_time = None
         return {"stats": st, "totals": _totals(st), "over_time": _series(over_time)}
 
-    def search_context(self, q: str, answer: Any = None) -> dict[str, Any]:
+    def search_context(self, q: str, answer: SearchAnswer | None = None) -> dict[str, Any]:
         """The search page: the ``SearchAnswer`` for ``q`` (hits best first, or a list of ports' lines)."""
         if answer is None and q.strip():
             answer = self.registry.search_answer(q, limit=50)
@@ -349,4 +353,4 @@ def dump(value: Any) -> bytes:
     return json.dumps(to_data(value), ensure_ascii=False, separators=(",", ":")).encode()
 
 
-__all__ = ["Site", "Page", "dump"]
+__all__ = ["Page", "Site", "dump"]

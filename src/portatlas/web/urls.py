@@ -8,11 +8,14 @@ wherever they arrive. ``Site.url`` puts the base URL in front.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
 from portatlas.errors import BadInput, NotFound
 from portatlas.query.grammar import PORT_PATTERN, parse_port, shown
+
+if TYPE_CHECKING:
+    from portatlas.atlas import Registry
 
 MAX_SPAN = 4096  # ports on one /ports/LOW-HIGH page
 GAPS_PER_PAGE = 100  # unassigned blocks on one /gaps page
@@ -55,7 +58,7 @@ def gaps_pages(n_blocks: int) -> int:
     return max(1, -(-n_blocks // GAPS_PER_PAGE))
 
 
-def canonical(registry: Any, page: Any) -> str:
+def canonical(registry: Registry, page: object) -> str:
     """A path of this site in its canonical form (``/port/0080`` → ``/port/80``), else ``BadInput``.
 
     A query or fragment is dropped; a full URL is refused (another site's page is not ours).
@@ -92,7 +95,7 @@ def canonical(registry: Any, page: Any) -> str:
     raise NotFound(f"this site has no page {shown(page)}: {HINT}")
 
 
-def other_pages(registry: Any) -> list[str]:
+def other_pages(registry: Registry) -> list[str]:
     """Every page but the port pages: home, ranges, gaps pages, stats, each linked span, each service."""
     paths = ["/", *(range_path(r) for r in RANGES), "/stats"]
     paths += [gaps_path(n) for n in range(1, gaps_pages(n_gap_blocks(registry)) + 1)]
@@ -112,7 +115,7 @@ def other_pages(registry: Any) -> list[str]:
     return paths + list(spans) + list(services)
 
 
-def n_gap_blocks(registry: Any) -> int:
+def n_gap_blocks(registry: Registry) -> int:
     """Blocks listed on /gaps: the System range's, then the User range's."""
     return len(registry.gaps("system")) + len(registry.gaps("user"))
 

@@ -22,9 +22,9 @@ import zlib
 from array import array
 from bisect import bisect_left
 
-from portatlas.system.files import NMAP_ENV, NMAP_PATHS
 from portatlas.model import Transport
 from portatlas.query.reasons import Frequency
+from portatlas.system.files import NMAP_ENV, NMAP_PATHS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ _LINE = re.compile(rb"^([^\t#\r\n]*)\t(\d{1,5})/(tcp|udp|sctp)\t([0-9.]+)", re.M
 class _Column:
     """One protocol's listed ports, sorted, with parallel frequencies and ranks (arrays: cheap to load)."""
 
-    __slots__ = ("ports", "freqs", "ranks")
+    __slots__ = ("freqs", "ports", "ranks")
 
     def __init__(self, ports: array[int], freqs: array[float], ranks: array[int]) -> None:
         self.ports, self.freqs, self.ranks = ports, freqs, ranks

@@ -105,10 +105,7 @@ def _entry(data: bytes, port: int, transport: Transport, top: int) -> Frequency 
 
 def _any_row(data: bytes) -> bool:
     """Whether nmap.parse would find a line at all (else the file is not nmap-services)."""
-    for m in nmap._LINE.finditer(data):
-        if int(m.group(2)) <= 65535 and _freq(m.group(4)) is not None:
-            return True
-    return False
+    return any(int(m.group(2)) <= 65535 and _freq(m.group(4)) is not None for m in nmap._LINE.finditer(data))
 
 
 __all__ = ["PortTable"]

@@ -51,7 +51,8 @@ class History:
         from portatlas.index import cache_dir
 
         st = path.stat()
-        cache = cache_dir() / f"history-{st.st_size:x}-{st.st_mtime_ns:x}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
+        py = f"py{sys.version_info[0]}{sys.version_info[1]}"
+        cache = cache_dir() / f"history-{st.st_size:x}-{st.st_mtime_ns:x}-{py}.marshal"
         if use_cache:
             try:
                 return cls(marshal.loads(cache.read_bytes()))
