@@ -42,5 +42,7 @@ def test_a_malformed_voter_id_is_refused_with_a_message(client, voter):
 
 
 def test_a_gaps_page_that_does_not_exist_is_no_feedback_key(client):
+    # Written as a gaps page, but past the last one: not found, and nothing stored under it.
     r = client.post("/api/feedback", json={"page": "/gaps/999", "helpful": True})
-    assert r.status_code == 422
+    assert r.status_code == 404 and "no page '/gaps/999'" in r.json()["error"]["message"]
+    assert client.get("/api/feedback", params={"page": "/gaps/999"}).status_code == 404
