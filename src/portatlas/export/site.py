@@ -15,13 +15,10 @@ Layout (links are root-relative, prefixed with ``--base-url``):
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
 import multiprocessing
 import os
 import signal
-import stat
 import sys
 import threading
 import time
@@ -32,6 +29,7 @@ from urllib.parse import quote
 
 from portatlas.atlas import Registry
 from portatlas.errors import BadInput
+from portatlas.export.safe_files import real_dir, segment, write
 from portatlas.value import value
 from portatlas.web import seo, urls
 from portatlas.web.settings import Settings
@@ -100,7 +98,7 @@ def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str 
     try:
         # First: an export cut short (Ctrl-C, a kill, a full disk) leaves a directory the same
         # command may write over again. Rewritten without "incomplete" at the end.
-        _write(str(root / MARKER), f"portatlas site export, edition {site.edition}, incomplete\n".encode())
+        write(str(root / MARKER), f"portatlas site export, edition {site.edition}, incomplete\n".encode())
         if n_jobs == 1:
             results: Iterable[tuple[int, int, int]] = map(_task, tasks)
         else:
@@ -115,7 +113,7 @@ def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str 
         if pool is not None:
             pool.close()
             pool.join()
-        _write(str(root / MARKER), f"portatlas site export, edition {site.edition}\n".encode())
+        write(str(root / MARKER), f"portatlas site export, edition {site.edition}\n".encode())
     except OSError as e:
         raise BadInput(f"cannot write the export into {root}: {e.strerror or e}"
                        + (f" ({e.filename})" if e.filename else "")
@@ -190,96 +188,16 @@ class _Writer:
         self.file(f"{rel}/index.html" if rel else "index.html", body)
 
     def file(self, rel: str, body: bytes) -> None:
-        parts = [_segment(p) for p in rel.split("/") if p]
+        parts = [segment(p) for p in rel.split("/") if p]
         folder = self.root
         for part in parts[:-1]:
             folder = os.path.join(folder, part)
             if folder not in self._dirs:
-                _real_dir(folder)
+                real_dir(folder)
                 self._dirs.add(folder)
-        _write(os.path.join(folder, parts[-1]), body)
+        write(os.path.join(folder, parts[-1]), body)
         self.files += 1
         self.bytes += len(body)
-
-
-MAX_SEGMENT = 200  # bytes of a file name kept as it is (file systems allow 255)
-
-
-def _segment(name: str) -> str:
-    """A path segment that stays in its folder: '.' and '..' escaped, no NUL or separator, not too long."""
-    if name in (".", ".."):
-        return name.replace(".", "%2E")
-    name = name.replace("\x00", "%00").replace("/", "%2F").replace(os.sep, quote(os.sep, safe=""))
-    if len(name.encode("utf-8", "surrogatepass")) > MAX_SEGMENT:
-        import hashlib
-
-        _stem, dot, ext = name.rpartition(".")
-        suffix = dot + ext if dot and len(ext) <= 5 else ""
-        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        name = name[: MAX_SEGMENT // 2] + "~" + digest + suffix
-    return name
-
-
-def _real_dir(path: str) -> None:
-    """Make ``path`` a real folder: a link (or a file) planted there is removed, never followed."""
-    for _ in range(5):  # another worker may be making the same folder at the same moment
-        try:
-            os.mkdir(path)
-            return
-        except FileExistsError:
-            pass
-        try:
-            if stat.S_ISDIR(os.lstat(path).st_mode):
-                return
-            os.unlink(path)  # a symbolic link or a file where a folder goes: the link goes, not its target
-        except FileNotFoundError:
-            continue
-    raise FileExistsError(errno.EEXIST, "cannot make a folder here", path)
-
-
-_FLAGS = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-
-
-def _write(path: str, body: bytes) -> None:
-    """Write ``body`` to ``path``, replacing (never writing through) a link planted there.
-
-    os.write may write less than asked when the disk fills (or a size limit is hit): it goes on until
-    all is written or a write fails, and a cut-off file is removed (the export is marked incomplete).
-    """
-    try:
-        try:
-            fd = os.open(path, _FLAGS, 0o644)
-        except OSError as e:
-            if e.errno not in (errno.ELOOP, errno.EMLINK):  # O_NOFOLLOW on a symbolic link (EMLINK: BSD)
-                raise
-            os.unlink(path)
-            fd = os.open(path, _FLAGS | os.O_EXCL, 0o644)
-        try:
-            st = os.fstat(fd)
-            if st.st_nlink > 1 or not stat.S_ISREG(st.st_mode):  # a hard link shares its file: make our own
-                os.close(fd)
-                fd = -1
-                os.unlink(path)
-                fd = os.open(path, _FLAGS | os.O_EXCL, 0o644)
-            elif st.st_size > len(body):
-                os.ftruncate(fd, len(body))  # an earlier export's longer file (truncated here, not at open)
-            view = memoryview(body)
-            while view:
-                view = view[os.write(fd, view):]
-        except OSError:
-            if fd >= 0:
-                os.close(fd)
-                fd = -1
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-            raise
-        finally:
-            if fd >= 0:
-                os.close(fd)
-    except OSError as e:
-        if e.filename is None:  # os.write names no file: say which one failed
-            raise OSError(e.errno, e.strerror, path) from None
-        raise
 
 
 def _term_as_interrupt() -> Any:
@@ -346,15 +264,15 @@ def _port_chunk(task: tuple[str, list[int]]) -> tuple[int, int]:
     port_dir = os.path.join(root, "port")
     api_dir = os.path.join(root, "api", "ports")
     for d in (port_dir, os.path.join(root, "api"), api_dir):
-        _real_dir(d)
+        real_dir(d)
     n = 0
     for p in ports:
         page, doc = site.render_port(p)
         html = page.body()
         d = os.path.join(port_dir, str(p))
-        _real_dir(d)
-        _write(os.path.join(d, "index.html"), html)
-        _write(os.path.join(api_dir, f"{p}.json"), doc)
+        real_dir(d)
+        write(os.path.join(d, "index.html"), html)
+        write(os.path.join(api_dir, f"{p}.json"), doc)
         n += len(html) + len(doc)
     return 2 * len(ports), n
 
