@@ -19,11 +19,11 @@ from portatlas.model import Transport
 from portatlas.query.grammar import LIST_PATTERN, MAX_PORTS, QueryKind, parse_range, parse_transport, read, shown
 from portatlas.web.openapi import answers, errors
 from portatlas.web.respond import cached
+from portatlas.web.urls import RANGES
 
 router = APIRouter(prefix="/api")
 
-TRANSPORTS = ("tcp", "udp", "sctp", "dccp")
-RANGES = ("system", "user", "dynamic")
+TRANSPORTS = tuple(str(t) for t in Transport)
 _SPEC = re.compile(LIST_PATTERN)
 _WRITE_SPEC = "write it as digits: /api/ports/80, /api/ports/80/tcp, /api/ports/8000-8100 or /api/ports/22,80,443"
 
@@ -116,7 +116,7 @@ async def search(request: Request,
 @router.get("/gaps", summary="Unassigned blocks, largest first (Gaps)",
             responses={**answers("Gaps"), **errors(400, 422)})
 async def gaps(request: Request,
-               range: str | None = Query(None, json_schema_extra={"enum": ["system", "user"]},  # noqa: A002
+               range: str | None = Query(None, json_schema_extra={"enum": list(RANGES[:2])},  # noqa: A002
                                          description="system or user (default both)"),
                min: int = Query(1, ge=1, le=65536, description="only blocks of at least this many ports"),  # noqa: A002
                transport: list[str] = Query([], description="repeatable; default tcp and udp",
