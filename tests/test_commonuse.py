@@ -17,8 +17,7 @@ FIELDS = ("dev", "databases", "caches-queues", "observability", "containers", "r
           "media-home", "ai-ml", "blockchain", "printers-iot", "os-macos", "os-windows", "os-linux")
 # nmap names these ports, but nothing we could find documents any software there (checked 2026-12-01):
 # a port's answer quotes nmap's own name for them at run time instead.
-UNDOCUMENTED = {(26, "tcp"): "nmap's 'rsftp': no software's documentation names this port",
-                (787, "tcp"): "nmap's 'qsc': no software's documentation names this port"}
+UNDOCUMENTED = {(787, "tcp"): "nmap's 'qsc': no software's documentation names this port"}
 
 
 def _entries() -> list[tuple[str, dict]]:
