@@ -18,6 +18,11 @@ PORT_MIN = 0
 PORT_MAX = 65535
 
 
+def span_text(low: int, high: int) -> str:
+    """A port or range as the registry writes it: '307', or '301-307' when it spans more than one port."""
+    return str(low) if low == high else f"{low}-{high}"
+
+
 class Transport(Choice, values=("tcp", "udp", "sctp", "dccp")):
     """A transport protocol the registry assigns ports on."""
 
@@ -174,9 +179,9 @@ class Record:
     @property
     def number(self) -> str:
         """The port or range as the registry writes it ("301-307"), or ''."""
-        if self.low is None:
+        if self.low is None or self.high is None:  # a name-only row has neither
             return ""
-        return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
+        return span_text(self.low, self.high)
 
     @property
     def rfcs(self) -> tuple[Xref, ...]:

@@ -16,6 +16,7 @@ import pytest
 
 from ..conftest import archive
 from ..oracle import TRANSPORTS, Oracle
+from . import httpserver
 
 # Editions the tests read from the archive: the first two, one a year, both sides of
 # the 2024-2025 gap, both sides of port 300's RFC number change, the last two.
@@ -96,3 +97,12 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("PORTATLAS_UPDATE_URL", raising=False)
     assert os.environ["PORTATLAS_DATA_DIR"] == str(d)
     return d
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[httpserver.Server]:
+    """A loopback HTTP server for `portatlas update` to download from, one per test module."""
+    state, httpd = httpserver.start()
+    yield state
+    httpd.shutdown()
+    httpd.server_close()

@@ -7,7 +7,6 @@ import lzma
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,14 +18,6 @@ from . import httpserver
 
 OLD = "2025-08-26"          # seeded as the edition in use
 NEW = "2026-08-17"          # what the server offers
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[httpserver.Server]:
-    state, httpd = httpserver.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def snapshot(data_dir: Path) -> dict[str, bytes]:

@@ -8,7 +8,6 @@ import lzma
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,14 +22,6 @@ from .test_update import snapshot
 BUNDLED_XML = lzma.decompress(BUNDLED.read_bytes())
 HEAD = b"<updated>2026-08-17</updated>"
 PEAK_LIMIT_MIB = 300
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[httpserver.Server]:
-    state, httpd = httpserver.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def with_edition(text: bytes) -> bytes:

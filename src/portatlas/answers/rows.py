@@ -10,7 +10,7 @@ one line, and its notes only where they apply.
 from __future__ import annotations
 
 from portatlas.answers.sources import Sources, Statement
-from portatlas.model import Person, Record, State, Transport
+from portatlas.model import Person, Record, State, Transport, span_text
 from portatlas.query.notes import applies
 from portatlas.value import value
 
@@ -69,9 +69,9 @@ class RegistryRow:
     @property
     def number(self) -> str:
         """The port or range as the registry writes it ('301-307'), or '' for a name-only row."""
-        if self.low is None:
+        if self.low is None or self.high is None:  # a name-only row has neither
             return ""
-        return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
+        return span_text(self.low, self.high)
 
     @property
     def is_range(self) -> bool:

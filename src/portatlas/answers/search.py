@@ -18,7 +18,7 @@ from portatlas.answers.name import Software
 from portatlas.answers.rows import RegistryRow, registry_rows
 from portatlas.answers.sources import Source, SourceKind, Sources
 from portatlas.errors import BadInput
-from portatlas.model import PortRange, Transport
+from portatlas.model import PortRange, Transport, span_text
 from portatlas.query.search import MatchKind
 from portatlas.value import Choice, value
 from portatlas.world.commonuse import normalise
@@ -63,9 +63,9 @@ class RowHit:
     @property
     def number(self) -> str:
         """The port or range ('3389', '6000-6063'), '' for a name-only row."""
-        if self.low is None:
+        if self.low is None or self.high is None:  # a name-only row has neither
             return ""
-        return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
+        return span_text(self.low, self.high)
 
     @property
     def ports(self) -> tuple[str, ...]:

@@ -183,17 +183,19 @@ def listening(out: Out, rep: MachineReport) -> None:
 
 def ephemeral(out: Out, rep: EphemeralReport) -> None:
     """The range, where it was read, the reserved holes, and its overlap with assigned ports."""
+    from portatlas.model import span_text  # here, not at load: `listening` renders without it
+
     e = rep.range
     how = f"{e.source}: not read from this machine" if e.is_default else f"read from {e.source}"
     out.line(out.bold(f"Ephemeral ports here: {e.low}-{e.high} ({plural(e.size, 'port')})"))
     out.line(how, 2)
     if e.reserved:
-        holes = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in e.reserved)
+        holes = ", ".join(span_text(a, b) for a, b in e.reserved)
         out.line(f"reserved (never handed out as client ports): {holes}", 2, hang=4)
     elif e.system == "linux" and not e.is_default:
         out.line("reserved: none (net.ipv4.ip_local_reserved_ports is empty)", 2)
     if e.excluded:
-        spans = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in e.excluded)
+        spans = ", ".join(span_text(a, b) for a, b in e.excluded)
         out.line(f"excluded (Windows refuses to bind these): {spans}", 2, hang=4)
     out.line()
     if rep.matches_iana:

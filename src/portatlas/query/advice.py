@@ -7,7 +7,7 @@ Pure: the registry index and the machine's signals (``Signals``) go in, an
 from __future__ import annotations
 
 from portatlas.index import Index
-from portatlas.model import PortInfo, PortRange, State, Transport
+from portatlas.model import PortInfo, PortRange, State, Transport, span_text
 from portatlas.query.lookup import port_info
 from portatlas.query.notes import applies
 from portatlas.query.reasons import (
@@ -281,8 +281,7 @@ def _ephemeral(port: int, purpose: Purpose, s: Signals) -> list[Reason]:
     excluded = e.excluded_range(port)
     if excluded is not None:
         # Windows refuses the bind itself: nothing else on this list matters until the exclusion goes.
-        lo, hi = excluded
-        span = str(lo) if lo == hi else f"{lo}-{hi}"
+        span = span_text(*excluded)
         out.append(Reason(Level.AVOID, "ephemeral.excluded", "Windows will not let a program bind it",
                           f"Port {port} lies in this machine's excluded port range {span}: binding it fails with "
                           "'access forbidden' (WSAEACCES, 10013) even though nothing listens there. Hyper-V, "

@@ -25,7 +25,7 @@ from itertools import compress
 
 from portatlas.errors import BadInput
 from portatlas.index import Index
-from portatlas.model import PortRange, Transport
+from portatlas.model import PortRange, Transport, span_text
 from portatlas.query.blocks import unassigned_flags
 from portatlas.query.reasons import (
     FETCH_BAD_PORTS,
@@ -175,7 +175,7 @@ def _local_failure(p: int, e: EphemeralLike | None, common: Callable[[int], str 
     if e is not None:
         excluded = e.excluded_range(p)
         if excluded is not None:
-            return f"in this machine's excluded port range {excluded[0]}-{excluded[1]} (Windows will not bind it)"
+            return f"in this machine's excluded port range {span_text(*excluded)} (Windows will not bind it)"
         if e.is_reserved(p):
             return "in this machine's reserved ports"
         if e.low <= p <= e.high:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import marshal
 import os
 
-from portatlas.model import Transport
+from portatlas.model import Transport, span_text
 from portatlas.source.files import read_marshal, write_whole
 from portatlas.value import Choice, value
 
@@ -84,7 +84,7 @@ class CommonUse:
     @property
     def number(self) -> str:
         """The port or range as written ('25565', '6000-6063')."""
-        return str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
+        return span_text(self.low, self.high)
 
     def covers(self, port: int, transport: Transport | str | None = None) -> bool:
         """Whether the entry is about ``port`` (on ``transport``, when given)."""
