@@ -96,6 +96,10 @@ def test_bytes_that_are_not_utf8(tmp_path):
 def test_nothing_found_is_exit_1(cli):
     r = cli("no-such-service-xyz")
     assert r.returncode == 1 and "no service or program named" in r.stderr
+    # nothing resembles it: the next step, in the command line's words, runs as written
+    assert r.stderr.rstrip().endswith("; search for it: portatlas search no-such-service-xyz")
+    assert "/search" not in r.stderr and "search tool" not in r.stderr
+    assert cli("zq xv").stderr.rstrip().endswith("portatlas search 'zq xv'")  # quoted for a shell
     assert cli("search", "qqqqzzzzxxxx").returncode == 1
 
 

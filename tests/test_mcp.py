@@ -205,6 +205,8 @@ def test_who_listens_finds_the_socket_this_test_holds(client, reg):
     ("who_listens", {"port": "53/sctp"}, "works on tcp and udp"),
     ("port_history", {"port": -1}, "port -1 is out of range"),
     ("lookup_name", {"name": "nosuchthingzz"}, "no service or program named 'nosuchthingzz'"),
+    ("lookup_name", {"name": "nosuchthingzz"}, 'dataset; the search tool looks for it in names and descriptions '
+                                               '(query "nosuchthingzz")'),
     ("lookup_name", {"name": "443"}, "is a port, not a name: ask lookup_port"),
     ("stats", {"extra": 1}, "unknown argument 'extra' for stats: it takes no arguments"),
 ])

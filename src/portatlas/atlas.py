@@ -186,8 +186,8 @@ class Registry:
             from portatlas.query.search import suggest_names
 
             close = suggest_names(self.searcher(), name)
-            hint = f"; did you mean {', '.join(close)}?" if close else "; try 'portatlas search TEXT'"
-            raise NotFound(f"no service named {shown(name)} in the registry{hint}")
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise NotFound(f"no service named {shown(name)} in the registry{hint}", None if close else name)
         return found
 
     def has_name(self, name: str) -> bool:

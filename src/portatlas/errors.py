@@ -22,10 +22,19 @@ class BadInput(PortatlasError, ValueError):
 
 
 class NotFound(PortatlasError, LookupError):
-    """A well-formed question with no answer (an unknown service name)."""
+    """A well-formed question with no answer (an unknown service name).
+
+    ``search`` is the text to search the registry for when a search is the
+    next step to offer; each face words that step its own way (a command,
+    a tool, a link), so the message itself names none.
+    """
 
     exit_code = 1
     http_status = 404
+
+    def __init__(self, message: str, search: str | None = None) -> None:
+        super().__init__(message)
+        self.search = search
 
 
 class RegistryError(PortatlasError):

@@ -65,7 +65,15 @@ def test_bad_requests_share_one_error_shape(client, path, status):
 
 def test_unknown_service_suggests_names(client):
     err = assert_error(client.get("/api/services/postgresq"), 404)
-    assert "postgresql" in err["message"]
+    assert "postgresql" in err["message"] and "search for it" not in err["message"]
+
+
+def test_a_name_nothing_resembles_offers_the_search_in_the_sites_own_words(client):
+    err = assert_error(client.get("/api/services/zq xv"), 404)
+    assert err["message"].endswith("; search for it: /api/search?q=zq%20xv")
+    assert "portatlas search" not in err["message"]  # the command line's wording stays the command line's
+    page = client.get("/service/zq%20xv")
+    assert page.status_code == 404 and "/search?q=zq%20xv" in page.text and "/api/search" not in page.text
 
 
 def test_etag_and_cache_control_come_from_the_edition(client, registry):

@@ -79,7 +79,7 @@ def name_answer(reg: Registry, name: str, k: Knowledge) -> NameAnswer:
         from portatlas.query.search import suggest_names
 
         close = suggest_names(reg.searcher(), q)
-        hint = f"; did you mean {', '.join(close)}?" if close else "; try 'portatlas search TEXT'"
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise NotFound(f"no service or program named {shown(q)} in the registry or portatlas's common-use "
-                       f"dataset{hint}")
+                       f"dataset{hint}", None if close else q)
     return NameAnswer(q, reg.edition, info.name if info else None, rows, software, firewalld, sources.items())

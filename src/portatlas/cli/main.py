@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from portatlas.errors import BadInput, PortatlasError
+from portatlas.errors import BadInput, NotFound, PortatlasError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (the CLI's start-up counts)
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except PortatlasError as e:
-        _say(f"portatlas: {e}")
+        _say(f"portatlas: {e}{_next_step(e)}")
         return e.exit_code
     except KeyboardInterrupt:
         _say("portatlas: interrupted")
@@ -100,6 +100,15 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"portatlas: unexpected error: {type(e).__name__}: {e} "
              "(please report it with the command you ran)")
         return 3
+
+
+def _next_step(e: PortatlasError) -> str:
+    """The command line's wording of the next step an error offers (a search to run), or ''."""
+    if isinstance(e, NotFound) and e.search:
+        import shlex
+
+        return f"; search for it: portatlas search {shlex.quote(e.search)}"
+    return ""
 
 
 def _quiet_stdout() -> None:

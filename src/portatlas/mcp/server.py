@@ -27,7 +27,7 @@ from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
 
 from portatlas import __version__
-from portatlas.errors import BadInput, PortatlasError
+from portatlas.errors import BadInput, NotFound, PortatlasError
 from portatlas.mcp import arguments as a
 from portatlas.mcp import lines
 from portatlas.model import Transport
@@ -285,7 +285,9 @@ def call(tool: Tool, arguments: Mapping[str, Any] | None, registries: Registries
         return types.CallToolResult(content=[types.TextContent(text=tool.line(answer))],
                                     structured_content={tool.wrap: data} if tool.wrap else data)
     except PortatlasError as e:
-        return _error(str(e))
+        step = (f"; the search tool looks for it in names and descriptions (query {json.dumps(e.search)})"
+                if isinstance(e, NotFound) and e.search else "")
+        return _error(f"{e}{step}")
     except Exception as e:  # noqa: BLE001 - the tool's boundary: the server must keep answering
         message = (f"unexpected error in {tool.name}: {type(e).__name__}: {e} "
                    "(please report it with the tool and its arguments)")

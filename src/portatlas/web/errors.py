@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
 
-from portatlas.errors import PortatlasError
+from portatlas.errors import NotFound, PortatlasError
 
 log = logging.getLogger("portatlas.web")
 
@@ -98,6 +98,16 @@ def allowed_methods(request: Request, named: str = "") -> str:
     return ", ".join(sorted(methods, key=lambda m: (_METHOD_ORDER.index(m) if m in _METHOD_ORDER else 99, m)))
 
 
+def _next_step(request: Request, exc: PortatlasError) -> str:
+    """The site's wording of the next step an error offers: the search page (or API) for the text."""
+    if not (isinstance(exc, NotFound) and exc.search):
+        return ""
+    from urllib.parse import quote
+
+    where = "/api/search" if wants_json(request) else "/search"
+    return f"; search for it: {where}?q={quote(exc.search, safe='')}"
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every failure into the shapes above."""
 
@@ -106,7 +116,7 @@ def install(app: FastAPI) -> None:
         headers = getattr(exc, "headers", None)
         if exc.http_status >= 500 and not isinstance(exc, HTTPError):
             log.warning("%s: %s", type(exc).__name__, exc)
-        return error_response(request, exc.http_status, str(exc), headers)
+        return error_response(request, exc.http_status, f"{exc}{_next_step(request, exc)}", headers)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
