@@ -182,6 +182,10 @@ def looks_numeric(text: str) -> bool:
     return bool(s) and (s[0].isdigit() or s[0] in "+-.")
 
 
+def _has_letter(s: str) -> bool:
+    return any(c.isalpha() for c in s)
+
+
 def read(text: str, *, is_name: Callable[[str], bool] | None = None, max_ports: int = MAX_PORTS) -> Query:
     """Read a query: one port, one range, a list, or a name (see the module's docstring)."""
     s = " ".join(text.split())
@@ -190,7 +194,9 @@ def read(text: str, *, is_name: Callable[[str], bool] | None = None, max_ports: 
     low = s.lower()
     if low.startswith("port ") and looks_numeric(s[5:]):
         s = s[5:].strip()
-    if not looks_numeric(s) or (is_name is not None and is_name(s)):
+    # A name has a letter (RFC 6335 5.1), so digits alone are never asked for: the name table is
+    # the one part of the index a port's answer would otherwise load (~3 ms).
+    if not looks_numeric(s) or (is_name is not None and not s.isdigit() and _has_letter(s) and is_name(s)):
         if len(s) > MAX_NAME:
             raise BadInput(f"{shown(s)} is too long for a name (service names have at most 15 characters); "
                            f"give {VALID}")
