@@ -102,9 +102,7 @@ linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc i
 
 
 def _readers():
-    import psutil
-
-    out = [("psutil", lambda pid: read_process(psutil, pid))]
+    out = [("psutil", read_process)]
     if sys.platform.startswith("linux"):
         out.append(("procfs", ProcfsProbe()._process))
     return out

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import IO, Any
+from collections.abc import Iterable
+from typing import IO, TYPE_CHECKING
 
 from portatlas.model import TRANSPORTS, Record, State, to_json
+
+if TYPE_CHECKING:
+    from portatlas.atlas import Registry
 
 RANGE_MODES = ("expand", "first", "skip")
 CSV_FIELDS = ("name", "transport", "number", "low", "high", "state", "description", "assignees",
               "contacts", "references", "registered", "updated", "note", "unauthorized", "service_code")
 
 
-def services_entries(records: Any, ranges: str = "expand") -> tuple[dict[tuple[int, str], list[str]],
+def services_entries(records: Iterable[Record], ranges: str = "expand") -> tuple[dict[tuple[int, str], list[str]],
                                                                      dict[tuple[int, str], str], dict[str, int]]:
     """((port, proto) -> names, (port, proto) -> comment, counts of rows left out by kind)."""
     if ranges not in RANGE_MODES:
@@ -36,7 +40,8 @@ def services_entries(records: Any, ranges: str = "expand") -> tuple[dict[tuple[i
         if r.low != r.high and ranges == "skip":
             left_out["range"] += 1
             continue
-        ports = range(r.low, r.high + 1) if ranges == "expand" else range(r.low, r.low + 1)
+        high = r.low if r.high is None or ranges != "expand" else r.high
+        ports = range(r.low, high + 1)
         for t in ([r.transport] if r.transport else TRANSPORTS):
             for port in ports:
                 key = (port, t.value)
@@ -49,7 +54,7 @@ def services_entries(records: Any, ranges: str = "expand") -> tuple[dict[tuple[i
     return names, comments, left_out
 
 
-def write_services(reg: Any, out: IO[str], ranges: str = "expand") -> None:
+def write_services(reg: Registry, out: IO[str], ranges: str = "expand") -> None:
     """An /etc/services file of every assigned (port, transport) of ``reg``'s edition."""
     names, comments, left_out = services_entries(reg.records(), ranges)
     out.write(f"# /etc/services from the IANA Service Name and Transport Protocol Port Number Registry,\n"
@@ -71,14 +76,14 @@ def write_services(reg: Any, out: IO[str], ranges: str = "expand") -> None:
         out.write(f"{line}{'  # ' + comment if comment else ''}\n")
 
 
-def write_json(reg: Any, out: IO[str]) -> None:
+def write_json(reg: Registry, out: IO[str]) -> None:
     """Every record of the edition, every field, as one JSON document."""
     doc = {"edition": reg.edition, "records": [to_json(r) for r in reg.records()]}
     # One dumps and one write: json.dump's many small writes cost seconds on a pipe.
     out.write(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
 
 
-def csv_row(r: Record) -> dict[str, Any]:
+def csv_row(r: Record) -> dict[str, str | int]:
     """A record as one CSV row (people and references joined with '; ')."""
     return {
         "name": r.name or "", "transport": r.transport.value if r.transport else "",
@@ -93,7 +98,7 @@ def csv_row(r: Record) -> dict[str, Any]:
     }
 
 
-def write_csv(reg: Any, out: IO[str]) -> None:
+def write_csv(reg: Registry, out: IO[str]) -> None:
     """Every record of the edition as CSV with a header row."""
     w = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
     w.writeheader()

@@ -31,12 +31,15 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from portatlas.errors import Refused
 from portatlas.model import Transport
 from portatlas.system.rows import SERVING, no_pid_note, split_cmdline
 from portatlas.value import value
+
+if TYPE_CHECKING:
+    from psutil import Process
 
 __all__ = ["Container", "FreePlan", "FreeResult", "Holder", "Refusal", "Stop", "ancestors", "docker_container",
            "kill_commands", "plan", "refusal", "stop"]
@@ -161,28 +164,26 @@ def stop(p: FreePlan, timeout: float = 5.0) -> FreeResult:
     """
     if p.refused:
         raise Refused("; ".join(h.refusal.message for h in p.refused if h.refusal))
-    import psutil
-
     outcomes: dict[int, str] = {}
-    running: dict[int, Any] = {}
+    running: dict[int, Process] = {}
     for h in p.holders:
         assert h.pid is not None  # a holder without a PID is always refused
-        proc = _same(psutil, h)
+        proc = _same(h)
         if proc is None:
             outcomes[h.pid] = "gone"
             continue
-        outcomes[h.pid] = _signal(psutil, proc, kill=False) or "stopped"
+        outcomes[h.pid] = _signal(proc, kill=False) or "stopped"
         if outcomes[h.pid] == "stopped":
             running[h.pid] = proc
-    killed: dict[int, Any] = {}
-    for pid in _wait(psutil, running, timeout):
-        result = _signal(psutil, running[pid], kill=True)
+    killed: dict[int, Process] = {}
+    for pid in _wait(running, timeout):
+        result = _signal(running[pid], kill=True)
         if result is None:
             outcomes[pid], killed[pid] = "killed", running[pid]
         elif result == "denied":
             outcomes[pid] = "denied"
         # "gone": it exited after all, on the SIGTERM
-    for pid in _wait(psutil, killed, KILL_WAIT):
+    for pid in _wait(killed, KILL_WAIT):
         outcomes[pid] = "survived"
     after = plan(p.port, p.transport)
     return FreeResult(p, tuple(Stop(pid, o) for pid, o in outcomes.items()), after.holders)
@@ -329,8 +330,10 @@ def _euid() -> int | None:
 
 # -- stopping ----------------------------------------------------------------------------------------
 
-def _same(psutil: Any, h: Holder) -> Any:
+def _same(h: Holder) -> Process | None:
     """The holder's process if it still runs under its PID, else None (exited, or the PID was reused)."""
+    import psutil
+
     try:
         proc = psutil.Process(h.pid)
         if h.started is not None and abs(proc.create_time() - h.started) > 0.01:
@@ -342,8 +345,10 @@ def _same(psutil: Any, h: Holder) -> Any:
         return None
 
 
-def _signal(psutil: Any, proc: Any, kill: bool) -> str | None:
+def _signal(proc: Process, kill: bool) -> str | None:
     """Send SIGTERM (SIGKILL with ``kill``); None when sent, else the outcome instead ('gone', 'denied')."""
+    import psutil
+
     try:
         proc.kill() if kill else proc.terminate()  # psutil checks the PID still names the same process
     except psutil.NoSuchProcess:
@@ -353,12 +358,14 @@ def _signal(psutil: Any, proc: Any, kill: bool) -> str | None:
     return None
 
 
-def _wait(psutil: Any, procs: dict[int, Any], timeout: float) -> list[int]:
+def _wait(procs: dict[int, Process], timeout: float) -> list[int]:
     """Wait up to ``timeout`` seconds for the processes to exit; the PIDs still running then.
 
     A zombie counts as exited: its sockets are closed, whoever reaps it. (psutil's
     own wait would wait for a non-child zombie until its parent reaps it.)
     """
+    import psutil
+
     left = dict(procs)
     end = time.monotonic() + timeout
     while True:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from portatlas.model import Transport
 from portatlas.system.probe import (
@@ -19,6 +19,9 @@ from portatlas.system.probe import (
     sudo_hint,
 )
 
+if TYPE_CHECKING:
+    from psutil._ntuples import pconn, sconn  # types-psutil names them here
+
 
 class PsutilProbe(ListenerProbe):
     """The socket table through psutil, with process details read once per PID."""
@@ -30,10 +33,10 @@ class PsutilProbe(ListenerProbe):
         notes: list[str] = []
         complete = True
         try:
-            conns: list[Any] = psutil.net_connections(kind="inet")
+            conns: list[_Conn] = list(psutil.net_connections(kind="inet"))
         except psutil.AccessDenied:
             # macOS refuses the whole table to non-root users; each own process can still be asked.
-            conns = self._per_process(psutil)
+            conns = self._per_process()
             complete = False
             notes.append("this OS shows only your own processes' sockets without privileges; "
                          f"{sudo_hint()[:-3]} every socket")
@@ -45,15 +48,17 @@ class PsutilProbe(ListenerProbe):
                 continue
             pid = c.pid or None  # Windows books TIME_WAIT rows to PID 0, the idle process: no owner
             if pid is not None and pid not in procs:
-                procs[pid] = read_process(psutil, pid)
+                procs[pid] = read_process(pid)
             name, cmd, user, note = procs[pid] if pid is not None else (None, None, None, no_pid_note(row[4]))
             transport, family, addr, port, state, remote = row
             out.append((transport.value, family, addr, port, state, pid, name, cmd, user, note, remote))
         return Scan(finish(out), tuple(notes), complete)
 
     @staticmethod
-    def _per_process(psutil: Any) -> list[Any]:
-        conns: list[Any] = []
+    def _per_process() -> list[_Conn]:
+        import psutil
+
+        conns: list[_Conn] = []
         for p in psutil.process_iter():
             try:
                 # psutil 6 renamed Process.connections to net_connections; 5.9 is still allowed.
@@ -66,7 +71,7 @@ class PsutilProbe(ListenerProbe):
         return conns
 
     @staticmethod
-    def _row(c: Any, include_all: bool) -> tuple[Transport, str, str, int, str, str | None] | None:
+    def _row(c: _Conn, include_all: bool) -> tuple[Transport, str, str, int, str, str | None] | None:
         import socket
 
         if not c.laddr:
@@ -89,13 +94,19 @@ class _WithPid:
 
     __slots__ = ("family", "laddr", "pid", "raddr", "status", "type")
 
-    def __init__(self, c: Any, pid: int) -> None:
+    def __init__(self, c: pconn, pid: int) -> None:
         self.family, self.type, self.laddr, self.raddr, self.status = c.family, c.type, c.laddr, c.raddr, c.status
         self.pid = pid
 
 
-def read_process(psutil: Any, pid: int) -> tuple[str | None, str | None, str | None, str | None]:
+if TYPE_CHECKING:
+    _Conn = sconn | _WithPid  # a row of the whole table, or of one process's with its pid added
+
+
+def read_process(pid: int) -> tuple[str | None, str | None, str | None, str | None]:
     """(name, command line, user, note) of a process; the note says what could not be read and why."""
+    import psutil
+
     try:
         p = psutil.Process(pid)
     except psutil.NoSuchProcess:

@@ -26,7 +26,7 @@ from portatlas.system.rows import BOUND, CONNECTED, LISTEN, endpoint
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
-    from typing import Any
+    import _socket
 
 Entry = tuple[str, str, str, int, str, "str | None", str]
 
@@ -99,7 +99,7 @@ def netlink_table(include_all: bool = False, transports: tuple[str, ...] = ("tcp
     return out
 
 
-def _dump(sock: Any, transport: str, family: int, proto: int, states: int, include_all: bool,
+def _dump(sock: _socket.socket, transport: str, family: int, proto: int, states: int, include_all: bool,
           out: list[Entry]) -> bool:
     """One sock_diag dump appended to ``out``; False when the kernel answers with an error."""
     req = _REQUEST.pack(family, proto, 0, states)
