@@ -137,8 +137,14 @@ def check_serve_answers_pages_their_files_and_the_api(installed: Installed) -> N
         _check_serve(installed, server)
 
 
+# These checks are of what was installed, not of speed: a loaded two-core CI machine (the other
+# xdist worker running chromium or schemathesis) once took over httpx's default 5 s for the
+# first page of a fresh server, which renders its templates for the first time.
+SLOW = httpx.Timeout(60.0)
+
+
 def _check_serve(installed: Installed, server: str) -> None:
-    page = httpx.get(server + "/port/307")
+    page = httpx.get(server + "/port/307", timeout=SLOW)
     assert page.status_code == 200 and "Port 307 is unassigned" in page.text
     css = re.search(r'<link rel="stylesheet" href="([^"]+)"', page.text)
     assert css, "the page links no stylesheet"
@@ -146,14 +152,14 @@ def _check_serve(installed: Installed, server: str) -> None:
     assert any("feedback." in u for u in linked), linked  # the page links its script (the feedback box)
     static = installed.package_dir() / "web" / "static"
     for url in linked:
-        got = httpx.get(server + url)
+        got = httpx.get(server + url, timeout=SLOW)
         assert got.status_code == 200, url
         # Served under a content-hashed name (site.3f2a1c9d0b.css): the installed file's bytes, that hash.
         hashed = Path(url.split("?")[0]).name
         plain = re.sub(r"\.[0-9a-f]{10}(\.\w+)$", r"\1", hashed)
         assert got.content == (static / plain).read_bytes(), url
         assert hashed_name(plain, got.content) == hashed, url
-    api = httpx.get(server + "/api/ports/307")
+    api = httpx.get(server + "/api/ports/307", timeout=SLOW)
     assert api.status_code == 200 and api.json()["port"] == 307
     # While it serves: `listening` from the same install names the server's socket.
     r = installed.run("listening")
