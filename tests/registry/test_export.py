@@ -110,3 +110,68 @@ def test_edition_command(store, registry) -> None:
 def test_edition_with_a_missing_registry_file_is_one_line(store, tmp_path) -> None:
     r = run_cli("edition", env={"PORTATLAS_REGISTRY": str(tmp_path / "gone.xml")})
     assert r.returncode == 4 and "PORTATLAS_REGISTRY" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_output_through_a_link_writes_the_file_it_names_and_keeps_the_link(tmp_path, store) -> None:
+    target = tmp_path / "services.real"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    link = tmp_path / "services"
+    link.symlink_to(target)
+    r = run_cli("export", "services", "-o", str(link))
+    assert r.returncode == 0, r.stderr
+    assert link.is_symlink() and link.resolve() == target
+    assert "written by portatlas" in target.read_text()
+    assert (target.stat().st_mode & 0o777) == 0o640  # the replaced file keeps its permission bits
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["services", "services.real"]  # no temporary left
+
+
+def test_output_into_a_fifo_is_written_into_not_replaced(tmp_path, store) -> None:
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    r = run_cli("export", "csv", "-o", str(fifo))
+    reader.join(timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert fifo.is_fifo() and got and got[0].startswith(b"name,transport,number")
+
+
+def test_output_to_a_character_device_is_written_into_and_its_errors_reported(tmp_path, store) -> None:
+    import os
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("/dev/full is Linux's")
+    r = run_cli("export", "services", "-o", "/dev/full")
+    assert r.returncode == 2 and "No space left on device" in r.stderr, r.stderr
+    assert os.path.exists("/dev/full") and not os.path.isfile("/dev/full")  # still the device
+    assert run_cli("export", "services", "-o", "/dev/null").returncode == 0
+    assert not os.path.isfile("/dev/null")
+
+
+@pytest.mark.parametrize("where, says", [
+    ("missing/services", "the folder"),
+    (".", "it is a folder"),
+])
+def test_output_that_cannot_be_a_file_is_refused(tmp_path, store, where, says) -> None:
+    path = tmp_path / where
+    r = run_cli("export", "services", "-o", str(path))
+    assert r.returncode == 2 and says in r.stderr and "\n" not in r.stderr.strip(), r.stderr
+    assert not (tmp_path / "missing").exists()  # a mistyped folder is not created
+
+
+def test_output_to_a_block_device_is_refused_untouched(tmp_path, store) -> None:
+    import os
+    import stat
+
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    node = tmp_path / "disk"
+    os.mknod(node, stat.S_IFBLK | 0o600, os.makedev(7, 250))  # a loop device number; never opened
+    r = run_cli("export", "services", "-o", str(node))
+    assert r.returncode == 2 and "it is a block device" in r.stderr, r.stderr
+    assert stat.S_ISBLK(node.stat().st_mode)

@@ -94,17 +94,12 @@ def _run(args: Args) -> int:
     if to_stdout:
         writer(sys.stdout)
         return 0
-    from pathlib import Path
-
-    from portatlas.store.editions import write_atomically
+    from portatlas.export.outfile import write_output
 
     buf = io.StringIO(newline="")
     writer(buf)
     blob = buf.getvalue().encode("utf-8")
-    try:
-        write_atomically(Path(str(args.output)), blob)
-    except OSError as e:
-        raise BadInput(f"cannot write {args.output}: {e.strerror or e}") from None
+    write_output(str(args.output), blob)
     if args.json:
         from portatlas.cli.output import emit_json
 
