@@ -182,6 +182,19 @@ def looks_numeric(text: str) -> bool:
     return bool(s) and (s[0].isdigit() or s[0] in "+-.")
 
 
+def _item(text: str, whole: str) -> str:
+    """One item of a list without its spaces: around a comma, a dash or a slash they are layout
+    ('22, 80', '8000 - 8100', '80 / tcp'); inside a number they are a mistake ('22 80' is not 2280)."""
+    t = text.strip().replace(" -", "-").replace("- ", "-").replace(" /", "/").replace("/ ", "/")
+    if " " in t:
+        words = t.split(" ")
+        if len(words) == 2 and words[1].lower() in {str(x) for x in Transport}:
+            raise BadInput(f"{shown(whole)}: write a port's transport after a slash, as {words[0]}/{words[1].lower()}")
+        raise BadInput(f"{shown(whole)} has a space inside a port: separate ports with commas "
+                       f"({t.replace(' ', ',')}), or give a range as LOW-HIGH")
+    return t
+
+
 def _has_letter(s: str) -> bool:
     return any(c.isalpha() for c in s)
 
@@ -201,7 +214,7 @@ def read(text: str, *, is_name: Callable[[str], bool] | None = None, max_ports: 
             raise BadInput(f"{shown(s)} is too long for a name (service names have at most 15 characters); "
                            f"give {VALID}")
         return Query(QueryKind.NAME, s, name=s)
-    items = [i for i in s.replace(" ", "").split(",")]
+    items = [_item(i, s) for i in s.split(",")]
     if any(not i for i in items):
         raise BadInput(f"{shown(s)} has an empty item: separate ports and ranges with single commas")
     specs = tuple(parse_spec(i, s) for i in items)
