@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -232,3 +234,31 @@ def test_any_port_text_answers_or_fails_in_one_line(cli_inprocess):
             assert json.loads(out)["port"] == int(text.strip().partition("/")[0]) and err == ""
 
     check()
+
+
+def test_a_process_cannot_drive_the_terminal_or_break_a_line_through_its_name(cli):
+    # A real process names itself with a terminal escape and a newline (its comm, via /proc/self/comm),
+    # and carries an OSC title sequence and a newline in its command line.
+    port = free_port()
+    code = ("import socket, sys, time\n"
+            "open('/proc/self/comm', 'w').write('ev\\x1b[31mil\\nX')\n"
+            "s = socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen()\n"
+            "print('up', flush=True); time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(port), "\x1b]0;pwned\x07", "a\nb"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "up\n"
+        for args in (("who", str(port)), ("listening",)):
+            r = cli(*args)
+            assert r.returncode == 0, r.stderr
+            assert "\x1b" not in r.stdout and "\x07" not in r.stdout, args
+            mine = [line for line in r.stdout.splitlines() if "ev\\x1b[31mil\\nX" in line]
+            assert mine, (args, r.stdout)
+        who = cli("who", str(port)).stdout
+        assert "'\\x1b]0;pwned\\x07' 'a\\nb'" in who, who  # the shell-quoted command line, escaped
+        # --json keeps the text as it is (JSON escapes it)
+        row = json.loads(cli("who", str(port), "--json").stdout)["sockets"][0]["listener"]
+        assert row["process"] == "ev\x1b[31mil\nX" and "\x1b]0;pwned\x07" in row["cmdline"]
+    finally:
+        proc.kill()
+        proc.wait()

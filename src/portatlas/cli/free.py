@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from portatlas.cli.common import Parser, emit_json, parser, port_and_transport, write
+from portatlas.cli.output import printable
 from portatlas.errors import BadInput
 from portatlas.system.free import Container, FreePlan, FreeResult, Holder, plan, stop
 
@@ -116,13 +117,9 @@ def _holder_lines(h: Holder) -> list[str]:
 
 
 def _clean(text: str | None) -> str:
-    """A command line shown safely: control characters (a newline, a terminal escape) written as escapes.
-
-    A process chooses its own command line; printed raw it could end a shell comment or drive the terminal.
-    """
-    if not text:
-        return "?"
-    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+    """A command line shown safely (``printable``); a process chooses its own, and printed raw it
+    could end the dry run's shell comment or drive the terminal."""
+    return printable(text) if text else "?"
 
 
 def _where(c: Container) -> str:

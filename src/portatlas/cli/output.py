@@ -128,6 +128,17 @@ def wrap(text: str, width: int, first: str, rest: str) -> list[str]:
     return out
 
 
+def printable(text: str) -> str:
+    """Text another program chose (a process's name or command line, a user name) made safe to print:
+    control characters (a newline, a terminal escape) written as Python escapes (``\\n``, ``\\x1b``).
+
+    Printed raw, such text could break a line meant for grep or drive the reader's terminal.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
 def cites(ns: Iterable[int]) -> str:
     """' [1, 3]': a statement's source numbers, as the Sources list at the end numbers them."""
     ns = list(ns)

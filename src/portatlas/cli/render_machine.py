@@ -7,7 +7,7 @@ read, never built.
 
 from __future__ import annotations
 
-from portatlas.cli.output import Out, plural, this_os
+from portatlas.cli.output import Out, plural, printable, this_os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -38,8 +38,8 @@ def holder(x: ListenerReport) -> str:
     s = x.listener
     if s.pid is None:
         return "no process visible"
-    bits = f"PID {s.pid}, user {s.user}" if s.user else f"PID {s.pid}"
-    return f"{s.process or '(name hidden)'} ({bits})"
+    bits = f"PID {s.pid}, user {printable(s.user)}" if s.user else f"PID {s.pid}"
+    return f"{printable(s.process) if s.process else '(name hidden)'} ({bits})"
 
 
 def registry_label(x: ListenerReport) -> str:
@@ -67,7 +67,7 @@ def sockets(out: Out, rep: MachineReport, indent: int = 0) -> None:
         out.line(head + (f"  peer {s.remote}" if s.remote else ""), indent)
         out.line(f"process  {holder(x)}", sub, hang=9)
         if s.cmdline:
-            out.line(f"command  {s.cmdline}", sub, hang=9)
+            out.line(f"command  {printable(s.cmdline)}", sub, hang=9)
         if s.note:
             out.line(f"note     {s.note}", sub, hang=9)
         for f in x.flags:
