@@ -167,3 +167,23 @@ def test_any_argument_gets_an_answer_or_one_line(cli_inprocess, arg):
         assert code == 0 and out.startswith(f"Port {int(s)} ")
     if s[:1].isdigit() and not s.isdigit() and "-" not in s:
         assert code == 2, (arg, out[:80])  # a number that is no port: bad input, never a name lookup
+
+
+@pytest.mark.parametrize("args", [["80"], ["80", "--json"], ["stats"], ["search", "postgres"], ["8000-8100"]])
+def test_output_that_cannot_be_written_is_exit_8_in_one_line(args):
+    import os
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("/dev/full is Linux's")
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, "-m", "portatlas", *args], stdout=full, stderr=subprocess.PIPE,
+                           text=True)
+    assert r.returncode == 8, r.stderr
+    assert r.stderr == "portatlas: cannot write the output: No space left on device\n"
+
+
+def test_a_closed_standard_output_is_exit_8_in_one_line():
+    r = subprocess.run([sys.executable, "-m", "portatlas", "80"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       text=True, preexec_fn=lambda: __import__("os").close(1))
+    assert r.returncode == 8 and r.stderr == "portatlas: cannot write the output: standard output is closed\n", \
+        r.stderr

@@ -84,8 +84,12 @@ def _summary(name: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = sys.argv[1:] if argv is None else list(argv)
+    if sys.stdout is None:  # started with standard output closed (`portatlas 80 >&-`)
+        sys.stdout = _Closed()
     try:
-        return _dispatch(args)
+        code = _dispatch(args)
+        sys.stdout.flush()  # here, not at exit: a full disk is then this command's error, not Python's
+        return code
     except PortatlasError as e:
         _say(f"portatlas: {e}{_next_step(e)}")
         return e.exit_code
@@ -96,10 +100,36 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (`portatlas stats | head`): not an error worth a trace.
         _quiet_stdout()
         return 0
+    except OSError as e:
+        if e.errno in _output_errors():
+            # Nothing else lets these through: files portatlas writes itself raise its own errors.
+            _say(f"portatlas: cannot write the output: {e.strerror or e}")
+            _quiet_stdout()
+            return 8
+        _say(f"portatlas: unexpected error: {type(e).__name__}: {e} (please report it with the command you ran)")
+        return 3
     except Exception as e:  # noqa: BLE001 - the boundary: one line, never a traceback
         _say(f"portatlas: unexpected error: {type(e).__name__}: {e} "
              "(please report it with the command you ran)")
         return 3
+
+
+def _output_errors() -> set[int]:
+    """Why standard output can fail once opened: a full disk or quota, a file size limit, a device
+    error, a closed descriptor (EPIPE, the reader gone, is BrokenPipeError: not an error here)."""
+    import errno
+
+    return {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF}
+
+
+class _Closed:
+    """Standard output when the process started without one: every write fails as a closed fd would."""
+
+    def write(self, text: str) -> int:
+        raise OSError(9, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
 
 
 def _next_step(e: PortatlasError) -> str:
@@ -116,7 +146,7 @@ def _quiet_stdout() -> None:
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, 1)
     except (OSError, ValueError):
         pass
 
