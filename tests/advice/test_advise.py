@@ -230,3 +230,43 @@ def test_as_an_unprivileged_user_system_ports_fall_back_to_the_socket_table(regi
     with http_server(port):
         verdict, reasons = as_nobody(as_user, tmp_path)
     assert "listening.busy" in reasons and f"127.0.0.1:{port}" in reasons["listening.busy"]
+
+
+def _default_ports_of_software_on_registered_ports(registry):
+    """From the dataset: (software, port) where the software's default port is assigned in the registry on TCP."""
+    from portatlas.model import Transport
+
+    states = registry.index.states(Transport.TCP)
+    out = []
+    for e in registry.knowledge.dataset().entries():
+        if e.use.value == "default" and e.low == e.high and Transport.TCP in e.transports \
+                and states[e.low] == 0 and e.low != 0:
+            out.append((e.software, e.low))
+    assert len(out) > 20, "the dataset has many programs on registered ports (nginx on 80, PostgreSQL on 5432)"
+    return out
+
+
+def test_naming_the_software_that_uses_a_registered_port_makes_the_registry_row_yours(registry):
+    sig = _no_machine()
+    for software, port in _default_ports_of_software_on_registered_ports(registry):
+        a = advise(registry, port, "tcp", "production", service=software, signals=sig)
+        c = codes(a)
+        assert c.get("registry.assigned") is None, (software, port, a.summary)
+        assert c["registry.assigned-yours"] is Level.GOOD, (software, port)
+        # other programs' defaults and the System range's privileges inform, they do not warn
+        for code in ("common.default", "range.system", "frequency.named", "common.configured"):
+            assert c.get(code, Level.INFO) is Level.INFO, (software, port, code)
+
+
+def test_naming_the_registered_service_weighs_the_same_way(registry):
+    sig = _no_machine()
+    mine = advise(registry, 443, "tcp", "production", service="https", signals=sig)
+    theirs = advise(registry, 443, "tcp", "production", signals=sig)
+    assert mine.verdict is Level.GOOD and theirs.verdict is not Level.GOOD
+    assert codes(theirs)["range.system"] is Level.CAUTION and codes(mine)["range.system"] is Level.INFO
+
+
+def test_naming_other_software_leaves_the_collision(registry):
+    sig = _no_machine()
+    a = advise(registry, 80, "tcp", "production", service="PostgreSQL", signals=sig)
+    assert codes(a)["registry.assigned"] is Level.AVOID and a.verdict is Level.AVOID

@@ -27,8 +27,8 @@ from portatlas.query.reasons import (
     transports_text,
     verdict_of,
 )
-from portatlas.query.use import in_use
-from portatlas.value import value
+from portatlas.query.use import WIDE, in_use, names_software
+from portatlas.value import replace, value
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -75,17 +75,23 @@ def advise(index: Index, port: int, transports: tuple[Transport, ...], purpose: 
     software already uses is caution or avoid, naming who uses it.
     """
     info = port_info(index, port)
+    # The software the user named, where the dataset says it uses this port: what is registered
+    # here is then what that software's clients expect, not a service to collide with.
+    named = next((e for e in common if names_software(e, service) and e.covers(port) and e.high - e.low < WIDE
+                  and any(t in e.transports for t in transports)), None)
     reasons: list[Reason] = []
     if port == 0:  # nothing but "port 0 means any port" applies: no range, browser or ephemeral facts
-        reasons += _registry(info, transports, purpose, service, index.edition)
+        reasons += _registry(info, transports, purpose, service, index.edition, named)
     else:
         reasons += _range(info, purpose, signals)
-        reasons += _registry(info, transports, purpose, service, index.edition)
+        reasons += _registry(info, transports, purpose, service, index.edition, named)
         reasons += in_use(port, transports, purpose, common, service)
         reasons += _browsers(port, http, signals)
         reasons += _ephemeral(port, purpose, signals)
         reasons += _frequency(info, transports, signals)
         reasons += _listening(port, transports, signals)
+    if any(r.code in _YOURS for r in reasons):
+        reasons = [_as_yours(r) for r in reasons]
     reasons.sort(key=lambda r: -r.level.weight)  # stable: same-level reasons keep their order
     verdict = verdict_of(reasons)
     return Advice(
@@ -145,8 +151,24 @@ def _range(info: PortInfo, purpose: Purpose, s: Signals) -> list[Reason]:
 
 # -- the registry --------------------------------------------------------------
 
+_YOURS = ("registry.assigned-yours", "common.yours")
+# When the port is the one registered for (or used by) the service named, these say how to run it there,
+# not why to go elsewhere: binding a System port needs privileges wherever the service runs; other software
+# with the same default port collides only where both run; nmap naming the port names that service.
+_DEMOTE = {"range.system": Level.INFO, "common.default": Level.INFO, "common.configured": Level.INFO,
+           "frequency.named": Level.INFO, "common.os": Level.CAUTION}
+
+
+def _as_yours(r: Reason) -> Reason:
+    """``r`` as it weighs for the port's own service (see ``_DEMOTE``); other reasons unchanged."""
+    level = _DEMOTE.get(r.code)
+    if level is None or r.level.weight <= level.weight:
+        return r
+    return replace(r, level=level)
+
+
 def _registry(info: PortInfo, ts: tuple[Transport, ...], purpose: Purpose, service: str | None,
-              edition: str) -> list[Reason]:
+              edition: str, named: CommonUse | None = None) -> list[Reason]:
     src, url = registry_source(edition, info.port)
     p = info.port
     if p == 0:
@@ -162,6 +184,12 @@ def _registry(info: PortInfo, ts: tuple[Transport, ...], purpose: Purpose, servi
             if mine and mine in {n.lower() for n in names}:
                 out.append(Reason(Level.GOOD, "registry.assigned-yours", f"assigned to {label}, the service named",
                                   f"Assigned to {label} on {where}: the service you named.", src, url))
+                continue
+            if named is not None and any(t in named.transports for t in on):
+                out.append(Reason(Level.GOOD, "registry.assigned-yours",
+                                  f"assigned to {label}, which {named.software} serves here",
+                                  f"Assigned to {label} on {where}, and {named.software}, the software you named, "
+                                  f"uses port {p} ({named.summary}): its clients look for it here.", src, url))
                 continue
             title = f"assigned to {label} on {where}"
             detail = (f"Assigned to {label} on {where}: clients, firewalls and scanners expect that service "
