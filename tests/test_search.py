@@ -239,3 +239,21 @@ def test_portatlas_port_loads_no_search():
             "'portatlas.query.synonyms', 'portatlas.query.textfind', 'portatlas.answers.search'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("name", ["postgres", "couch", "minecraft", "postgresq"])
+def test_a_registry_only_question_suggests_registry_names_other_than_the_one_asked(registry, name):
+    from portatlas.errors import NotFound
+
+    with pytest.raises(NotFound) as e:
+        registry.service(name)
+    said = str(e.value)
+    if "did you mean" in said:
+        offered = said.split("did you mean ", 1)[1].rstrip("?").split(", ")
+        assert name not in offered, said
+        assert all(registry.has_name(o) for o in offered), said
+
+
+def test_the_history_of_an_unknown_name_never_offers_that_name(cli):
+    r = cli("history", "postgres")
+    assert r.returncode == 1 and "did you mean postgresql?" in r.stderr and "postgres," not in r.stderr

@@ -185,7 +185,7 @@ class Registry:
             from portatlas.query.grammar import shown
             from portatlas.query.search import suggest_names
 
-            close = suggest_names(self.searcher(), name)
+            close = suggest_names(self.searcher(), name, registry_only=True)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise NotFound(f"no service named {shown(name)} in the registry{hint}", None if close else name)
         return found

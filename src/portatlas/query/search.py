@@ -360,16 +360,23 @@ def _keep(transport: str | None, low: int | None, high: int | None, want: Transp
     return True
 
 
-def suggest_names(search: SearchIndex, name: str, limit: int = 5) -> Sequence[str]:
-    """Registry names and program names or aliases close to ``name``, for 'did you mean'."""
+def suggest_names(search: SearchIndex, name: str, limit: int = 5, *, registry_only: bool = False) -> Sequence[str]:
+    """Registry names and program names or aliases close to ``name``, for 'did you mean'.
+
+    ``registry_only``: registry names alone, for a question only the registry answers (a service's
+    page or history), where offering a program's name, or the name asked, would lead nowhere.
+    """
     q = normalise(name)
     if not q:
         return []
-    found = process.extract(q, search.all_names, scorer=fuzz.ratio, score_cutoff=70.0, limit=limit * 2)
     n = len(search.names)
+    pool = search.all_names[:n] if registry_only else search.all_names
+    found = process.extract(q, pool, scorer=fuzz.ratio, score_cutoff=70.0, limit=limit * 2 + 1)
     out: dict[str, str] = {}  # one suggestion per spelling, whatever its letter case
     for text, _, t in found:
         shown = search.shown[text] if t < n else _spelled(search, text)
+        if registry_only and shown.lower() == name.strip().lower():
+            continue
         out.setdefault(shown.lower(), shown)
     return list(out.values())[:limit]
 
