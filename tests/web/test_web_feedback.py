@@ -67,6 +67,8 @@ def test_without_a_configured_token_nobody_reads_comments(client):
     ({"page": "/port/ 80", "helpful": True}, 422),
     ({"page": "", "helpful": True}, 422),
     ({"page": "/port/307", "helpful": "YES"}, 422),
+    ({"page": "/port/307", "helpful": "yes"}, 422),  # JSON takes a boolean; the form's yes/no are the form's
+    ({"page": "/port/307", "helpful": 1}, 422),
     ({"page": "/port/307", "helpful": True, "comment": "x" * 1001}, 422),
     ({"page": "/port/307", "helpful": True, "comment": "x" * 999 + " " * 5}, 422),  # counted as sent
     ({"page": "/port/307", "helpful": True, "comment": 5}, 422),

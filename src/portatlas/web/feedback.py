@@ -80,13 +80,18 @@ def canonical_page(registry: Registry, page: object) -> str:
 HELPFUL = {"yes": True, "no": False, "true": True, "false": False, "1": True, "0": False}  # as a form sends it
 
 
-def parse_helpful(value: object) -> bool:
-    """JSON true/false, or the form's yes/no (true/false and 1/0 too, as written in ``HELPFUL``)."""
-    if isinstance(value, bool):
+def parse_helpful(value: object, form: bool = False) -> bool:
+    """JSON true/false; in a form (whose fields are all text) yes/no, true/false or 1/0 (``HELPFUL``).
+
+    A JSON body takes a boolean only, as its OpenAPI schema says: ``"helpful": "yes"`` is refused there.
+    """
+    if isinstance(value, bool) and not form:
         return value
-    if isinstance(value, str) and value in HELPFUL:
+    if form and isinstance(value, str) and value in HELPFUL:
         return HELPFUL[value]
-    raise BadInput("'helpful' must be true or false (the form sends yes or no)")
+    if form:
+        raise BadInput("'helpful' must be yes or no (or true, false, 1, 0)")
+    raise BadInput("'helpful' must be true or false (a JSON boolean)")
 
 
 _VOTER = re.compile(VOTER)
@@ -204,7 +209,7 @@ async def post_feedback(request: Request) -> Response:
         raise HTTPError(415, f"send the vote as application/json (got {shown(ctype or 'no content type')})")
     registry = request.app.state.site.registry
     page = canonical_page(registry, data.get("page"))
-    helpful = parse_helpful(data.get("helpful"))
+    helpful = parse_helpful(data.get("helpful"), form)
     comment = clean_comment(data.get("comment"))
     voter = clean_voter(data.get("voter"))
     counts = await run_in_threadpool(_store(request).add, page, helpful, comment, voter)
