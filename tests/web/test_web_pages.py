@@ -220,3 +220,23 @@ def test_port_page_shows_the_history_and_the_verdicts(client, registry):
     assert ">assigned</span> tacacss" in body
     for v in registry.answer(300).verdicts:
         assert f"<strong>{html.escape(v.question)}</strong>" in body
+
+
+def test_a_page_speaks_for_no_machine_and_writes_transports_as_names(client, registry):
+    from portatlas.model import Transport
+
+    page = client.get("/port/80").text
+    assert "This page speaks for no particular machine" in page or "no particular machine" in page
+    assert "on this machine" not in page  # the privileged-port rule is Unix's, not the server's
+    assert "on Unix, ports below 1024 need root" in page
+    # a row on two transports reads "on TCP and UDP", as the registry's transports are written
+    both = next(p for p in range(1024, 65536)
+                if registry.index.states(Transport.TCP)[p] == 0 and registry.index.states(Transport.UDP)[p] == 0
+                and registry.index.states(Transport.SCTP)[p] != 0)
+    text = client.get(f"/port/{both}").text
+    assert "on TCP and UDP" in text and " AND " not in text
+
+
+def test_a_fold_of_one_item_names_it_in_the_singular(client):
+    page = client.get("/port/307").text
+    assert "Show the 1 steps" not in page and "1 step of its timeline" in page

@@ -118,5 +118,5 @@ class Knowledge:
             frequencies_note=nmap_missing.why if nmap_missing else "",
             listening=None,
             listening_note=f"an answer read anywhere cannot see your machine: run 'portatlas advise {port}' there",
-            unprivileged_start=1024, unprivileged_source="the Unix default",
+            unprivileged_start=None, unprivileged_source="",  # no machine's kernel read: Unix's rule is said
         )

@@ -8,7 +8,7 @@ port it uses) and firewalld's service of that name where installed.
 from __future__ import annotations
 
 from portatlas.answers.rows import RegistryRow, registry_rows
-from portatlas.answers.sources import Source, SourceKind, Sources
+from portatlas.answers.sources import FIREWALLD_TITLE, Source, SourceKind, Sources
 from portatlas.errors import NotFound
 from portatlas.query.grammar import shown
 from portatlas.value import value
@@ -74,7 +74,7 @@ def name_answer(reg: Registry, name: str, k: Knowledge) -> NameAnswer:
 
         firewalld = fw.named(q)
         if firewalld:
-            sources.cite(SourceKind.FIREWALLD, "firewalld service files (on this machine)", None, key="firewalld")
+            sources.cite(SourceKind.FIREWALLD, FIREWALLD_TITLE, None, key="firewalld")
     if info is None and not software and not firewalld:
         from portatlas.query.search import suggest_names
 

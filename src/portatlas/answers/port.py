@@ -16,7 +16,7 @@ from portatlas.answers import faq, words
 from portatlas.answers.history import HistorySummary, state_word, summary
 from portatlas.answers.knowledge import EPHEMERAL_DEFAULTS, EPHEMERAL_SOURCES, Knowledge, Missing
 from portatlas.answers.rows import RegistryRow, registry_rows, row_notes
-from portatlas.answers.sources import Source, SourceKind, Sources, Statement
+from portatlas.answers.sources import FIREWALLD_TITLE, Source, SourceKind, Sources, Statement
 from portatlas.model import Neighbourhood, PortInfo, PortRange, State, Transport
 from portatlas.query.fit import Verdict, purposes, verdicts
 from portatlas.query.reasons import Purpose, Reason
@@ -214,9 +214,10 @@ def port_answer(reg: Registry, port: int, knowledge: Knowledge | None = None,
     nmap_table, nmap_missing = k.nmap(p)
     fw, fw_missing = k.firewalld(p)
     if nmap_table is not None and nmap_table.entries:
-        sources.cite(SourceKind.NMAP, f"nmap-services ({nmap_table.source}, on this machine)", None, key="nmap")
+        sources.cite(SourceKind.NMAP, f"nmap-services ({nmap_table.source}, read where portatlas runs)", None,
+                     key="nmap")
     if fw:
-        sources.cite(SourceKind.FIREWALLD, "firewalld service files (on this machine)", None, key="firewalld")
+        sources.cite(SourceKind.FIREWALLD, FIREWALLD_TITLE, None, key="firewalld")
     h, h_missing = k.history(p)
     hist = summary(h) if h is not None else None
     nb = reg.neighbours(p)

@@ -10,6 +10,8 @@ if TYPE_CHECKING:
 
 REGISTRY_TITLE = "IANA Service Name and Transport Protocol Port Number Registry"
 REGISTRY_URL = "https://www.iana.org/assignments/service-names-port-numbers/service-names-port-numbers.xhtml"
+# Files read where portatlas runs: the user's machine for the command line, the server for a page.
+FIREWALLD_TITLE = "firewalld service files (read where portatlas runs)"
 RFC6335_TITLE = ("RFC 6335: Internet Assigned Numbers Authority (IANA) Procedures for the Management of the "
                  "Service Name and Transport Protocol Port Number Registry")
 RFC6335_URL = "https://www.rfc-editor.org/rfc/rfc6335"

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 _SHOWN = 5  # items named in a line; the structured content has them all
 
 
+def _n(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _some(items: Sequence[str]) -> str:
     more = f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else ""
     return ", ".join(items[:_SHOWN]) + more
@@ -33,7 +37,7 @@ def port_or_ports(answer: PortAnswer | PortsAnswer) -> str:
     if isinstance(answer, PortAnswer):
         return answer.headline
     each = [f"{p.port} {p.word}" + (f" ({', '.join(p.names[:3])})" if p.names else "") for p in answer.ports]
-    return f"{len(each)} ports for {answer.query}: {_some(each)}"
+    return f"{_n(len(each), 'port')} for {answer.query}: {_some(each)}"
 
 
 def name(answer: NameAnswer) -> str:
@@ -56,7 +60,7 @@ def search(answer: SearchAnswer) -> str:
     if not answer.hits:
         return f"nothing matches {answer.query!r}"
     each = [f"{h.name or ''} {'/'.join(h.ports[:3])}".strip() for h in answer.hits]
-    return f"{len(each)} hits for {answer.query!r}, best first: {_some(each)}"
+    return f"{_n(len(each), 'hit')} for {answer.query!r}, best first: {_some(each)}"
 
 
 def gaps(blocks: Sequence[Block]) -> str:
