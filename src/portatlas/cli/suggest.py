@@ -16,8 +16,9 @@ SPEC = Command(
         Opt(("--count",), "count", "K", "how many ports (1-1000)", default="5"),
         Opt(("--transport", "-t"), "transport", "T", "the service's transport", ("tcp", "udp", "both"),
             default="tcp"),
-        Opt(("--range",), "range", "RANGE", "user (1024-32767, below Linux's ephemeral range; the default) or "
-                                            "dynamic (61000-65535)", ("user", "dynamic")),
+        Opt(("--range",), "range", "RANGE", "user (1024-32767, below Linux's ephemeral range) or dynamic "
+                                            "(61000-65535); default: user, or dynamic for a --near port in "
+                                            "49152-65535", ("user", "dynamic")),
         Opt(("--near",), "near", "PORT", "rank by distance from this port"),
         Opt(("--name",), "name", "APP", "a service name: the same first port for it on every machine"),
         Opt(("--http",), "http", help="the service speaks HTTP (browsers' bad ports are always left out)"),
