@@ -303,7 +303,9 @@ def test_nothing_holds_and_bad_input(cli):
                           (["80/sctp"], "socket table is read for tcp and udp"),
                           (["80", "--timeout", "nan"], "--timeout nan: give 0 to 3600 seconds"),
                           (["80", "--timeout", "-1"], "--timeout -1: give 0 to 3600 seconds"),
-                          (["80", "--force"], "unrecognized arguments: --force")]:
+                          (["80", "--timeout", "soon"], "--timeout 'soon' is not a number of seconds"),
+                          (["80", "--force"], "unknown option '--force' for 'portatlas free'"),
+                          (["80", "--yse"], "did you mean --yes?")]:
         r = cli("free", *args)
         assert r.returncode == 2 and message in r.stderr and "Traceback" not in r.stderr, (args, r.stderr)
 
@@ -371,3 +373,10 @@ def test_plan_is_a_value_of_the_real_sockets():
     assert [h.pid for h in p.holders] == sorted([proc.pid, uproc.pid])
     assert [h.pid for h in only_udp.holders] == [uproc.pid] and only_udp.label == f"{port}/udp"
     assert all(h.refusal is None and h.started for h in p.holders)
+
+
+def test_free_takes_the_options_every_command_takes(cli):
+    port = free_port()
+    r = cli("free", str(port), "--no-color", "--dry-run")
+    assert r.returncode == 1 and r.stdout.strip() == f"nothing holds {port}/tcp or {port}/udp here"
+    assert cli("free", "--help", "--no-color").stdout.startswith("usage: portatlas free PORT")

@@ -120,17 +120,14 @@ def test_commands_declared_as_data_complete_from_their_spec(cli, tmp_path):
 
 
 def test_a_new_option_completes_without_touching_the_scripts(monkeypatch):
-    # The scripts are made from whatever build() returns now: add an option, and it is offered.
+    # The scripts are made from the SPEC each command declares now: add an option, and it is offered.
     from portatlas.cli import completion, firewall
+    from portatlas.cli.args import Opt
+    from portatlas.value import replace
 
-    real = firewall.build
-
-    def build() -> argparse.ArgumentParser:
-        p = real()
-        p.add_argument("--zone", choices=("public", "home"))
-        return p
-
-    monkeypatch.setattr(firewall, "build", build)
+    spec = replace(firewall.SPEC, opts=(*firewall.SPEC.opts, Opt(("--zone",), "zone", "ZONE", "a zone",
+                                                                   ("public", "home"))))
+    monkeypatch.setattr(firewall, "SPEC", spec)
     text = completion.bash(completion.commands())
     assert '"firewall --zone") echo \'words:public home\' ;;' in text
     assert " --zone" in text.split("        firewall) opts=")[1].split("\n")[0]
@@ -249,4 +246,4 @@ def test_completion_json_and_bad_shell(cli):
     fmt = next(o for o in firewall["options"] if "--format" in o["flags"])
     assert fmt["values"] == ["ufw", "firewalld", "nftables", "iptables", "pf", "windows"] and fmt["repeats"]
     r = cli("completion", "powershell")
-    assert r.returncode == 2 and "invalid choice: 'powershell'" in r.stderr
+    assert r.returncode == 2 and "unknown shell 'powershell': give bash, zsh or fish" in r.stderr

@@ -107,7 +107,9 @@ def test_cli_text_json_and_errors(cli):
     assert set(j["rules"][0]) == {"format", "title", "commands", "file", "note"}
     assert j["rules"][0]["commands"] == ["sudo ufw deny 8080/tcp", "sudo ufw deny 8080/udp"]
     for args, message in [(["0"], "give a port from 1 to 65535"), (["80/sctp"], "tcp and udp"),
-                          (["80", "--format", "ipfw"], "invalid choice: 'ipfw'"), (["http"], "http")]:
+                          (["80", "--format", "ipfw"], "--format 'ipfw' is not one of ufw, firewalld"),
+                          (["80/ipx"], "'ipx' is not a transport"), (["80", "--no-colr"], "did you mean --no-color?"),
+                          (["http"], "http")]:
         bad = cli("firewall", *args)
         assert bad.returncode == 2 and message in bad.stderr and "Traceback" not in bad.stderr, (args, bad.stderr)
 

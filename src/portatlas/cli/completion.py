@@ -11,12 +11,16 @@ completing (the first word of the line), so a portatlas outside PATH works.
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from typing import Any
 
-from portatlas.cli.common import Parser, emit_json, parser, write
+from portatlas.cli.args import Arg as SpecArg
+from portatlas.cli.args import Args, run_with
+from portatlas.cli.args import Command as Cmd
+from portatlas.cli.common import emit_json, write
+from portatlas.errors import BadInput
+from portatlas.query.grammar import shown
 from portatlas.value import value
 
 SHELLS = ("bash", "zsh", "fish")
@@ -59,24 +63,19 @@ TOP_FLAGS = (Arg("help", "show the commands and exit codes", ("-h", "--help"), t
 
 
 def commands() -> tuple[Command, ...]:
-    """Every command of ``COMMANDS``, read from its module: a declared ``SPEC``, else its ``build()`` parser."""
+    """Every command of ``COMMANDS``, read from the ``SPEC`` its module declares."""
     from portatlas.cli.main import COMMANDS
 
     out = []
-    for name, entry in COMMANDS.items():
+    for entry in COMMANDS.values():
         # COMMANDS maps a name to its module, or to (module, one line of help).
         module = entry if isinstance(entry, str) else entry[0]
         __import__(module)
         mod = sys.modules[module]
         spec = getattr(mod, "SPEC", None)
-        if spec is not None:
-            out.append(from_spec(spec, tuple(COMMANDS)))
-            continue
-        build = getattr(mod, "build", None)
-        if build is None:
-            raise RuntimeError(f"{module} has neither SPEC nor build(): its options cannot be completed")
-        help_line = entry[1] if not isinstance(entry, str) else _summary(mod.__doc__ or "")
-        out.append(from_parser(name, help_line, build()))
+        if spec is None:
+            raise RuntimeError(f"{module} declares no SPEC: its options cannot be completed")
+        out.append(from_spec(spec, tuple(COMMANDS)))
     return tuple(out)
 
 
@@ -100,38 +99,6 @@ def from_spec(spec: Any, names: tuple[str, ...] = ()) -> Command:
         positionals.append(Arg(a.name, _first_sentence(a.help), (), True, values, what, bool(a.many),
                                bool(a.optional)))
     return Command(spec.name, spec.summary, options, tuple(positionals))
-
-
-def _summary(doc: str) -> str:
-    # A module's docstring begins "`portatlas NAME ...`: what it does."
-    return doc.split("\n")[0].split(":", 1)[-1].strip().rstrip(".")
-
-
-def from_parser(name: str, help_line: str, p: argparse.ArgumentParser) -> Command:
-    """The completion view of one argparse parser."""
-    options: list[Arg] = []
-    positionals: list[Arg] = []
-    for a in p._actions:  # argparse's own list of arguments (argcomplete reads the same)
-        if a.help == argparse.SUPPRESS:
-            continue
-        values = tuple(str(c) for c in a.choices) if a.choices else ()
-        for v in values:
-            _check(v)
-        help_text = _first_sentence(a.help or "")
-        if a.option_strings:
-            for f in a.option_strings:
-                _check(f)
-            options.append(Arg(a.dest, help_text, tuple(a.option_strings), a.nargs != 0, values, _completes(a),
-                               isinstance(a, (argparse._AppendAction, argparse._CountAction))))
-        else:
-            positionals.append(Arg(a.dest, help_text, (), True, values, _completes(a),
-                                   a.nargs in ("+", "*", argparse.REMAINDER), a.nargs in ("?", "*")))
-    return Command(name, help_line, tuple(options), tuple(positionals))
-
-
-def _completes(a: argparse.Action) -> str | None:
-    marked: str | None = getattr(a, "completes", None)
-    return marked or _hint(a.metavar if isinstance(a.metavar, str) else None, a.dest)
 
 
 def _hint(metavar: str | None, dest: str) -> str | None:
@@ -266,25 +233,30 @@ complete -F _portatlas portatlas
 """
 
 
-def build() -> Parser:
-    """The command's options."""
-    p = parser("completion", "Print a shell completion script for bash, zsh or fish: commands, each "
-                             "command's options and their values, and service names from the registry. "
-                             "bash: source <(portatlas completion bash); zsh: source <(portatlas completion "
-                             "zsh) after compinit; fish: portatlas completion fish | source.")
-    p.add_argument("shell", choices=SHELLS, help="the shell to complete in")
-    return p
+SPEC = Cmd(
+    "completion", "print a shell completion script for bash, zsh or fish",
+    args=(SpecArg("shell", "the shell to complete in: bash, zsh or fish", choices=SHELLS),),
+    description="Print a shell completion script for bash, zsh or fish: commands, each command's options and "
+                "their values, and service names from the registry. bash: source <(portatlas completion bash); "
+                "zsh: source <(portatlas completion zsh) after compinit; fish: portatlas completion fish | source.",
+)
 
 
 def run(argv: list[str]) -> int:
     """Print the script (with --json, the commands and options it completes); exit 0, 2 for an unknown shell."""
-    args = build().parse_args(argv)
+    return run_with(SPEC, argv, _run)
+
+
+def _run(args: Args) -> int:
+    shell = str(args.shell).lower()
+    if shell not in SHELLS:
+        raise BadInput(f"unknown shell {shown(str(args.shell))}: give {', '.join(SHELLS[:-1])} or {SHELLS[-1]}")
     cmds = commands()
     if args.json:  # what the script completes, for other tools
         emit_json(list(cmds))
         return 0
     from portatlas.cli import completion_shells
 
-    make = {"bash": bash, "zsh": completion_shells.zsh, "fish": completion_shells.fish}[args.shell]
+    make = {"bash": bash, "zsh": completion_shells.zsh, "fish": completion_shells.fish}[shell]
     write(make(cmds))
     return 0

@@ -13,9 +13,11 @@ import math
 import sys
 from typing import Any
 
-from portatlas.cli.common import Parser, emit_json, parser, port_and_transport, write
+from portatlas.cli.args import Arg, Args, Command, Opt, run_with
+from portatlas.cli.common import emit_json, port_and_transport, write
 from portatlas.cli.output import printable
 from portatlas.errors import BadInput
+from portatlas.query.grammar import shown
 from portatlas.system.free import Container, FreePlan, FreeResult, Holder, plan, stop
 
 FREED, NOTHING, REFUSED, HELD = 0, 1, 6, 7
@@ -24,28 +26,40 @@ _SAID = {"stopped": "stopped (SIGTERM)", "killed": "killed (SIGKILL: still runni
          "survived": "still running after SIGKILL (uninterruptible? see 'cat /proc/{pid}/stack')"}
 
 
-def build() -> Parser:
-    """The command's options."""
-    p = parser("free", "Stop whatever holds PORT: show each process (PID, user, command line; for "
-                       "docker-proxy, the container), ask, send SIGTERM, then SIGKILL after --timeout "
-                       "seconds, and check the port again. Never PID 1 or an ancestor of this command; "
-                       "other users' processes only as root. Exit 0 freed, 1 nothing holds it, 2 bad "
-                       "input, 6 refused, 7 still held.")
-    p.add_argument("port", help="PORT (tcp and udp), PORT/tcp or PORT/udp")
-    p.add_argument("--yes", "-y", action="store_true", help="stop them without asking (for scripts)")
-    p.add_argument("--dry-run", "-n", action="store_true",
-                   help="print the kill commands, as shell, and stop nothing")
-    p.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
-                   help="seconds between SIGTERM and SIGKILL (default 5)")
-    return p
+SPEC = Command(
+    "free", "stop whatever holds a port (asks first; --dry-run prints the kill commands)",
+    args=(Arg("port", "PORT (tcp and udp), PORT/tcp or PORT/udp"),),
+    opts=(
+        Opt(("--yes", "-y"), "yes", help="stop them without asking (for scripts)"),
+        Opt(("--dry-run", "-n"), "dry_run", help="print the kill commands, as shell, and stop nothing"),
+        Opt(("--timeout",), "timeout", "SECONDS", "seconds between SIGTERM and SIGKILL (0-3600)", default="5"),
+    ),
+    description="Stop whatever holds PORT: show each process (PID, user, command line; for docker-proxy, the "
+                "container), ask, send SIGTERM, then SIGKILL after --timeout seconds, and check the port again. "
+                "Never PID 1 or an ancestor of this command; other users' processes only as root. Exit 0 freed, "
+                "1 nothing holds it, 2 bad input, 6 refused, 7 still held.",
+    completes="ports",
+)
 
 
 def run(argv: list[str]) -> int:
     """Free a port; see the module's docstring for the exit codes."""
-    args = build().parse_args(argv)
-    port, transport = port_and_transport(args.port, None)
-    if not (math.isfinite(args.timeout) and 0 <= args.timeout <= 3600):
-        raise BadInput(f"--timeout {args.timeout:g}: give 0 to 3600 seconds")
+    return run_with(SPEC, argv, _run)
+
+
+def _seconds(text: str) -> float:
+    try:
+        t = float(text)
+    except ValueError:
+        raise BadInput(f"--timeout {shown(text)} is not a number of seconds: give 0 to 3600") from None
+    if not (math.isfinite(t) and 0 <= t <= 3600):
+        raise BadInput(f"--timeout {t:g}: give 0 to 3600 seconds")
+    return t
+
+
+def _run(args: Args) -> int:
+    timeout = _seconds(str(args.get("timeout") or "5"))
+    port, transport = port_and_transport(str(args.port), None)
     p = plan(port, transport)
     if not p.holders:
         return _done(args, p, "nothing", NOTHING, f"nothing holds {p.label} here")
@@ -57,23 +71,23 @@ def run(argv: list[str]) -> int:
                      f"{'is' if n == 1 else 'are'} not to be stopped{_reasons(p)}; nothing was stopped",
                      err=True)
     if args.dry_run:
-        return _done(args, p, "dry-run", FREED, _dry_run_text(p, args.timeout))
+        return _done(args, p, "dry-run", FREED, _dry_run_text(p, timeout))
     if not args.yes:
         if not sys.stdin.isatty():
             return _done(args, p, "no-terminal", REFUSED, "refused: no terminal to ask on; pass --yes to stop "
                          "them, or --dry-run to print the commands", err=True)
-        if not _ask(p, args.timeout):
+        if not _ask(p, timeout):
             return _done(args, p, "declined", REFUSED, "nothing was stopped", err=True)
-    result = stop(p, args.timeout)
+    result = stop(p, timeout)
     code = FREED if result.freed else HELD
     if args.json:
         emit_json(_report(p, "freed" if result.freed else "held", code, result))
     else:
-        write(_result_text(result, args.timeout))
+        write(_result_text(result, timeout))
     return code
 
 
-def _done(args: Any, p: FreePlan, status: str, code: int, text: str, err: bool = False) -> int:
+def _done(args: Args, p: FreePlan, status: str, code: int, text: str, err: bool = False) -> int:
     if args.json:
         emit_json(_report(p, status, code, None))
     elif err:
