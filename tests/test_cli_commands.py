@@ -205,3 +205,24 @@ def test_how_to_check_shows_this_system_and_the_others_when_asked(cli):
         assert "How to check (Linux)" in plain and "(macOS)" not in plain and "--all-os" in plain
         assert every.index("How to check (Linux)") < every.index("How to check (macOS)") < \
             every.index("How to check (Windows)")
+
+
+@pytest.mark.parametrize("args, code, says", [
+    (["http", "--transport", "udp"], 2, "--transport narrows a port's answer"),
+    (["http", "--local"], 2, "--local needs a single port"),
+    (["http", "--all-os"], 2, "a name has none"),
+    (["22,80", "--all-os"], 2, "a range or list has none"),
+    (["80", "--all-os", "--json"], 2, "--json has them all"),
+    (["8000-8100-8200"], 2, "has more than one dash"),
+    (["-1"], 2, "'-1' is not a port: a port is a whole number from 0 to 65535"),
+    ([",22"], 2, "has an empty item"),
+    (["22,"], 2, "has an empty item"),
+    (["history", ""], 2, "empty query"),
+    (["search", "x", "--limit", "abc"], 2, "--limit 'abc' is not a whole number"),
+    (["search", "x", "--limit", "-5"], 2, "--limit '-5' is out of range"),
+    (["serve", "--port", "0"], 2, "--port 0 cannot be served on: give a port from 1 to 65535"),
+    (["x" * 201], 2, "at most 200 characters"),
+])
+def test_a_mistake_is_named_for_what_it_is(cli, args, code, says):
+    r = cli(*args)
+    assert r.returncode == code and says in r.stderr and r.stderr.count("\n") == 1, (args, r.stderr)

@@ -220,7 +220,9 @@ def integer(args: Args, dest: str, flag: str, low: int, high: int) -> int | None
     if raw is None:
         return None
     s = str(raw).strip()
-    if not (s.isascii() and s.lstrip("-").isdigit()) or not low <= int(s) <= high:
+    if not (s.isascii() and s.lstrip("-").isdigit()):
+        raise BadInput(f"{flag} {shown(s)} is not a whole number: give one from {low} to {high}")
+    if not low <= int(s) <= high:
         raise BadInput(f"{flag} {shown(s)} is out of range: give a whole number from {low} to {high}")
     return int(s)
 

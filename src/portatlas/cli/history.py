@@ -39,6 +39,8 @@ def _run(args: Args) -> int:
 
     text = str(args.query).strip()
     out = Out(no_color=bool(args.no_color))
+    if not text:
+        raise BadInput("empty query: give a port (0-65535), PORT/tcp, a range, a list or a service name")
     if not looks_numeric(text):
         return _service(args, text, out)
     try:

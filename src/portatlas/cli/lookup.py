@@ -33,8 +33,13 @@ def _run(args: Args) -> int:
     q = read(text, is_name=reg.has_name)
     out = Out(no_color=bool(args.no_color))
     if q.kind is QueryKind.NAME:
-        if args.local or args.transport:
-            raise BadInput(f"--local needs a single port (0-65535), and --transport a port, not the name {q.name!r}")
+        if args.local:
+            raise BadInput(f"--local needs a single port (0-65535), not the name {q.name!r}")
+        if args.transport:
+            raise BadInput(f"--transport narrows a port's answer; the name {q.name!r} is answered on every "
+                           "transport it has (ask a port, such as 80/udp)")
+        if args.all_os:
+            raise BadInput("--all-os chooses the commands of one port's 'how to check'; a name has none")
         named = reg.name(str(q.name))
         if args.json:
             emit_json(named)
@@ -46,6 +51,9 @@ def _run(args: Args) -> int:
         return 0
     transport = one_transport(q.specs[0], str(args.transport) if args.transport else None) \
         if len(q.specs) == 1 else None
+    if args.all_os and (args.json or q.kind is not QueryKind.PORT):
+        raise BadInput("--all-os chooses the commands of one port's 'how to check' in the text; "
+                       + ("--json has them all" if q.kind is QueryKind.PORT else "a range or list has none"))
     if q.kind is QueryKind.PORT:
         answer = reg.answer(q.port, transport=transport)
         local = None

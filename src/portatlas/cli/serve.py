@@ -39,8 +39,8 @@ def _run(args: Args) -> int:
     s = Settings.from_env()
     host = str(args.host) if args.host is not None else s.host
     port = parse_port(str(args.port)) if args.port is not None else s.port
-    if port == 0:
-        raise BadInput("--port 0 is out of range: use 1-65535")
+    if port == 0 and args.port is not None:
+        raise BadInput("--port 0 cannot be served on: give a port from 1 to 65535")
     workers = integer(args, "workers", "--workers", 1, 64) or s.workers
     _check_free(host, port)
     # Workers are separate processes: they read their settings from the environment.

@@ -160,6 +160,11 @@ def parse_spec(text: str, whole: str | None = None) -> PortSpec:
     if not dash:
         p = _number(lo_s, whole)
         return PortSpec(p, p, transport)
+    if "-" in hi_s:
+        raise BadInput(f"{shown(whole)} has more than one dash: a range is LOW-HIGH, such as 8000-8100")
+    if not lo_s.strip() and hi_s.strip().isdigit():
+        raise BadInput(f"{shown(whole)} is not a port: a port is a whole number from 0 to 65535 "
+                       "(a range is LOW-HIGH, such as 8000-8100)")
     if not lo_s.strip() or not hi_s.strip():
         raise BadInput(f"{shown(whole)} is not a port range: write LOW-HIGH, such as 8000-8100")
     lo, hi = _number(lo_s, whole), _number(hi_s, whole)
@@ -179,7 +184,7 @@ def parse_span(text: str) -> tuple[int, int]:
 def looks_numeric(text: str) -> bool:
     """Whether text starts the way a port, range or list does (and so must be one)."""
     s = text.strip()
-    return bool(s) and (s[0].isdigit() or s[0] in "+-.")
+    return bool(s) and (s[0].isdigit() or s[0] in "+-.,")
 
 
 def _item(text: str, whole: str) -> str:
@@ -211,8 +216,8 @@ def read(text: str, *, is_name: Callable[[str], bool] | None = None, max_ports: 
     # the one part of the index a port's answer would otherwise load (~3 ms).
     if not looks_numeric(s) or (is_name is not None and not s.isdigit() and _has_letter(s) and is_name(s)):
         if len(s) > MAX_NAME:
-            raise BadInput(f"{shown(s)} is too long for a name (service names have at most 15 characters); "
-                           f"give {VALID}")
+            raise BadInput(f"{shown(s)} is too long for a name (at most {MAX_NAME} characters; a registry "
+                           f"service name has at most 15); give {VALID}")
         return Query(QueryKind.NAME, s, name=s)
     items = [_item(i, s) for i in s.split(",")]
     if any(not i for i in items):
