@@ -240,3 +240,10 @@ def test_a_page_speaks_for_no_machine_and_writes_transports_as_names(client, reg
 def test_a_fold_of_one_item_names_it_in_the_singular(client):
     page = client.get("/port/307").text
     assert "Show the 1 steps" not in page and "1 step of its timeline" in page
+
+
+@pytest.mark.parametrize("spelled", ["/ports/01-5", "/ports/0001-0005", "/ports/1-05"])
+def test_another_spelling_of_a_span_redirects_to_its_one_address(client, spelled):
+    r = client.get(spelled, follow_redirects=False)
+    assert r.status_code == 301 and r.headers["location"].endswith("/ports/1-5")
+    assert client.get("/ports/1-5", follow_redirects=False).status_code == 200

@@ -66,7 +66,12 @@ async def index(request: Request) -> Response:
 
 @router.get("/ports/{spec}")
 async def span(request: Request, spec: str) -> Response:
-    """Each port of a range of at most 4,096, one row each."""
+    """Each port of a range of at most 4,096, one row each; /ports/01-5 redirects to /ports/1-5."""
+    from portatlas.query.grammar import parse_span
+
+    low, high = parse_span(spec)
+    if spec != f"{low}-{high}":
+        return RedirectResponse(request.app.state.site.span_url(low, high), status_code=301)
     return await page_response(request, f"/ports/{spec}")
 
 
