@@ -208,6 +208,7 @@ def test_who_listens_finds_the_socket_this_test_holds(client, reg):
     ("lookup_name", {"name": "nosuchthingzz"}, 'dataset; the search tool looks for it in names and descriptions '
                                                '(query "nosuchthingzz")'),
     ("lookup_name", {"name": "443"}, "is a port, not a name: ask lookup_port"),
+    ("lookup_name", {"name": "../../etc"}, "no service or program named '../../etc'"),
     ("stats", {"extra": 1}, "unknown argument 'extra' for stats: it takes no arguments"),
 ])
 def test_bad_arguments_are_tool_errors_and_the_server_goes_on(client, tool, arguments, says):

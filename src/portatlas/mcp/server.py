@@ -73,7 +73,10 @@ def _lookup_port(reg: Registry, x: Args) -> object:
 
 
 def _lookup_name(reg: Registry, x: Args) -> object:
-    q = read(x["name"], is_name=reg.has_name)
+    try:
+        q = read(x["name"], is_name=reg.has_name)
+    except BadInput:  # not a port, range or list either ('../etc'): a name nothing has
+        return reg.name(" ".join(str(x["name"]).split()))
     if q.kind is not QueryKind.NAME:
         raise BadInput(f"{shown(x['name'])} is a port, not a name: ask lookup_port for it")
     return reg.name(str(q.name))
