@@ -135,3 +135,23 @@ def test_the_update_progress_bar_fits_a_narrow_terminal(tmp_path):
         drawn = [d for d in seen.decode().replace("\x1b[K", "").split("\r") if "downloading" in d]
         assert drawn and all(len(d) < columns for d in drawn), drawn
         assert f"[{'#' * bar}" in drawn[-1] if columns > 60 else "[#" in drawn[-1]
+
+
+def test_on_a_narrow_terminal_a_command_and_what_it_does_never_share_a_column():
+    # "How to check": each command at its own indent (its continuation 2 further in), and what it
+    # does further in still, so the text is never read as part of the command.
+    code, shown, err = on_pty("5432", columns=60)
+    assert code == 0, err
+    text = strip_styles(shown).replace("\r\n", "\n").split("\n")
+    start = text.index("How to check (Linux)")
+    block = []
+    for line in text[start + 1:]:
+        if not line.startswith("  ") or line.startswith("  (--all-os"):
+            break
+        block.append(line)
+    commands = [ln for ln in block if not ln.startswith("   ")]
+    assert [c.split()[0] for c in commands] == ["ss", "sudo", "sysctl"], block
+    described = [ln for ln in block if ln.startswith(" " * 8)]
+    assert described and all(not ln.startswith(" " * 9) for ln in described), block
+    continued = [ln for ln in block if ln.startswith("    ") and not ln.startswith(" " * 5)]
+    assert continued == ["    net.ipv4.ip_local_reserved_ports"], block

@@ -74,6 +74,13 @@ class Out:
             return
         n = max(len(r) for r in rows)
         widths = [max((_visible(r[i]) for r in rows if i < len(r)), default=0) for i in range(n - 1)]
+        if self.width is not None and n > 1 and indent + sum(widths) + 2 * (n - 1) > self.width // 2:
+            # The leading columns would leave the last too little room (a long command on a narrow
+            # terminal): each row as its leading cells, then the last on its own lines beneath.
+            for r in rows:
+                self.line("  ".join(r[:-1]), indent, hang=2)  # a command's own continuation, 2 in
+                self.line(r[-1], indent + 6, hang=0)  # what it does, further in: never taken for it
+            return
         for r in rows:
             cells = [c + " " * (widths[i] - _visible(c)) for i, c in enumerate(r[:-1])]
             lead = "  ".join(cells)
