@@ -247,3 +247,10 @@ def test_another_spelling_of_a_span_redirects_to_its_one_address(client, spelled
     r = client.get(spelled, follow_redirects=False)
     assert r.status_code == 301 and r.headers["location"].endswith("/ports/1-5")
     assert client.get("/ports/1-5", follow_redirects=False).status_code == 200
+
+
+def test_port_0_offers_no_way_to_check_what_listens_on_it(client, cli):
+    assert client.get("/api/ports/0").json()["checks"] == []
+    assert "How to check" not in client.get("/port/0").text
+    assert "How to check" not in cli("0").stdout
+    assert client.get("/api/ports/1").json()["checks"]  # every other port has its commands

@@ -31,8 +31,11 @@ class CheckCommand:
 
 
 def check_commands(port: int) -> tuple[CheckCommand, ...]:
-    """The commands that show what listens on ``port`` (and which process), per operating system."""
+    """The commands that show what listens on ``port`` (and which process), per operating system;
+    none for port 0, which nothing listens on (binding it asks the kernel for any free port)."""
     p = parse_port(port)
+    if p == 0:
+        return ()
     return (
         CheckCommand("linux", "sh", f"ss -ltnup 'sport = :{p}'",
                      "TCP listeners and bound UDP sockets on the port, with process and PID "
