@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
-from typing import Any
 
 from portatlas.errors import BadInput
-from portatlas.model import to_json
 from portatlas.query.grammar import parse_port, shown
-
-
-def emit_json(value: Any) -> None:
-    """Print a model value (or plain data holding them) as indented JSON."""
-    sys.stdout.write(json.dumps(to_json(value), indent=2, ensure_ascii=False) + "\n")
-
-
-def styled() -> bool:
-    """Whether to use terminal styling: stdout is a terminal and NO_COLOR is unset."""
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-
-
-def bold(text: str) -> str:
-    """Bold on a terminal, plain when piped."""
-    return f"\033[1m{text}\033[0m" if styled() else text
 
 
 def write(text: str) -> None:

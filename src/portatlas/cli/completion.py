@@ -18,7 +18,8 @@ from typing import Any
 from portatlas.cli.args import Arg as SpecArg
 from portatlas.cli.args import Args, run_with
 from portatlas.cli.args import Command as Cmd
-from portatlas.cli.common import emit_json, write
+from portatlas.cli.common import write
+from portatlas.cli.output import emit_json
 from portatlas.errors import BadInput
 from portatlas.query.grammar import shown
 from portatlas.value import value

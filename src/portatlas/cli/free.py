@@ -14,8 +14,8 @@ import sys
 from typing import Any
 
 from portatlas.cli.args import Arg, Args, Command, Opt, run_with
-from portatlas.cli.common import emit_json, port_and_transport, write
-from portatlas.cli.output import printable
+from portatlas.cli.common import port_and_transport, write
+from portatlas.cli.output import emit_json, printable
 from portatlas.errors import BadInput
 from portatlas.query.grammar import shown
 from portatlas.system.free import Container, FreePlan, FreeResult, Holder, plan, stop
