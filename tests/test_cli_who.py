@@ -262,3 +262,14 @@ def test_a_process_cannot_drive_the_terminal_or_break_a_line_through_its_name(cl
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_who_takes_a_list_whose_items_name_their_own_transports(cli):
+    with bound(socket.SOCK_STREAM) as (_, tcp_port), bound(socket.SOCK_DGRAM) as (_, udp_port):
+        r = cli("who", f"{tcp_port}/tcp,{udp_port}/udp,{tcp_port}/udp", "--json")
+        assert r.returncode == 0, r.stderr
+        got = [(x["port"], x["transport"], [s["listener"]["transport"] for s in x["sockets"]])
+               for x in json.loads(r.stdout)]
+        assert got == [(tcp_port, "tcp", ["tcp"]), (udp_port, "udp", ["udp"]), (tcp_port, "udp", [])]
+        text = cli("who", f"{tcp_port}/tcp,{tcp_port}/udp").stdout
+        assert f"nothing is listening on {tcp_port} (udp) here" in text

@@ -104,14 +104,16 @@ def who_many(out: Out, reps: Sequence[MachineReport], headlines: dict[int, str])
         if out.lines:
             out.line()
         who(out, r, headlines[r.port or 0])
-    idle = [r.port for r in reps if not r.sockets and r.port is not None]
+    idle: dict[str, list[int]] = {}  # by the transport asked, in the order first asked
+    for r in reps:
+        if not r.sockets and r.port is not None:
+            idle.setdefault(r.transport.value if r.transport else "tcp or udp", []).append(r.port)
     if idle:
         if out.lines:
             out.line()
-        first = reps[0]
-        verb = "bound to" if first.include_all else "listening on"
-        on = first.transport.value if first.transport else "tcp or udp"
-        out.line(f"nothing is {verb} {spans(idle)} ({on}) here", 0, hang=4)
+        verb = "bound to" if reps[0].include_all else "listening on"
+        for on, ports in idle.items():
+            out.line(f"nothing is {verb} {spans(ports)} ({on}) here", 0, hang=4)
         for n in dict.fromkeys(n for r in reps for n in r.notes):
             out.line(f"note: {n}", 2, hang=6)
 

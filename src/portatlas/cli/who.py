@@ -33,11 +33,11 @@ def run(argv: list[str]) -> int:
     return run_with(SPEC, argv, _run)
 
 
-def ports_and_transport(text: str, option: str | None) -> tuple[list[int], str | None, bool]:
-    """(ports, transport, several) from '5432', '5432/tcp', '22,80,8000-8100' and --transport.
+def ports_and_transports(text: str, option: str | None) -> tuple[list[tuple[int, str | None]], bool]:
+    """([(port, transport), ...], several) from '5432', '5432/tcp', '22,80/udp,8000-8100' and --transport.
 
-    The socket table holds TCP and UDP only; a transport written after a
-    port and --transport must agree, and all items must name the same one.
+    The socket table holds TCP and UDP only; a transport written after a port and --transport must
+    agree. Each item keeps its own transport (None: both).
     """
     from portatlas.query.grammar import QueryKind, one_transport, read, shown
 
@@ -45,17 +45,14 @@ def ports_and_transport(text: str, option: str | None) -> tuple[list[int], str |
     if q.kind is QueryKind.NAME:
         raise BadInput(f"{shown(text)} is not a port: give a port (0-65535), PORT/tcp, PORT/udp or a list "
                        "such as 22,80,8000-8100")
-    seen = set()
+    asked: list[tuple[int, str | None]] = []
     for spec in q.specs:
         if spec.transport is not None and spec.transport.value not in ("tcp", "udp"):
             raise BadInput(f"{shown(text)}: this machine's socket table is read for tcp and udp; "
                            "write PORT, PORT/tcp or PORT/udp")
         t = one_transport(spec, option)
-        seen.add(t.value if t else None)
-    if len(seen) > 1:
-        raise BadInput(f"{shown(text)} names different transports: ask for one transport at a time "
-                       "(or none, for both)")
-    return q.ports(), seen.pop(), q.kind is not QueryKind.PORT
+        asked += [(p, t.value if t else None) for p in spec.ports()]
+    return list(dict.fromkeys(asked)), q.kind is not QueryKind.PORT
 
 
 def _run(args: Args) -> int:
@@ -63,7 +60,8 @@ def _run(args: Args) -> int:
 
     if args.json and args.all_os:
         raise BadInput("--all-os chooses the commands the text shows; --json has no 'how to check' part")
-    ports, transport, several = ports_and_transport(str(args.port), args.option("transport"))
+    asked, several = ports_and_transports(str(args.port), args.option("transport"))
+    ports = [p for p, _ in asked]
     if several and args.all_os:
         raise BadInput("--all-os chooses the commands of one port's 'how to check'; a list has none")
     reg = Registry.default()
@@ -71,11 +69,16 @@ def _run(args: Args) -> int:
     if not several:
         from portatlas.system.annotate import machine
 
-        reps: tuple[MachineReport, ...] = (machine(reg, ports[0], transport, include_all),)
+        reps: tuple[MachineReport, ...] = (machine(reg, ports[0], asked[0][1], include_all),)
     else:
         from portatlas.system.annotate import machines
 
-        reps = machines(reg, ports, transport, include_all)
+        # One probe per transport asked (two at most), the reports back in the order written.
+        by: dict[tuple[int, str | None], MachineReport] = {}
+        for t in dict.fromkeys(t for _, t in asked):
+            group = [p for p, x in asked if x == t]
+            by.update(((r.port, t), r) for r in machines(reg, group, t, include_all) if r.port is not None)
+        reps = tuple(by[k] for k in asked)
     found = any(r.sockets for r in reps)
     if args.json:
         from portatlas.cli.output import emit_json
