@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -19,15 +20,17 @@ def without_feedback(body: str) -> str:
     return re.sub(r'<script src="[^"]*/feedback\.[0-9a-f]*\.?js" defer></script>', "", body)
 
 
+SERVICES = ["postgresql", "http", "914c/g", "sql*net", "EtherNet/IP-1", "whois++"]
+
+
 @pytest.fixture(scope="module")
 def small_export(tmp_path_factory, registry):  # type: ignore[no-untyped-def]
     out = tmp_path_factory.mktemp("site")
     ports = [0, 1, 22, 80, 300, 307, 443, 1023, 1024, 5432, 9838, 49151, 49152, 65535]
     pages = ["/", "/range/system", "/range/dynamic", "/gaps", "/stats", "/service/postgresql", "/ports/256-511",
              "/ports/301-307"]
-    # Only the service documents the pages link to: all 6,000 would cost seconds and are not compared.
-    result = export_site(out, registry=registry, ports=ports, pages=pages, services=["postgresql", "http"],
-                         jobs=2, progress=False)
+    # Only the service documents compared: all 6,000 would cost seconds.
+    result = export_site(out, registry=registry, ports=ports, pages=pages, services=SERVICES, jobs=2, progress=False)
     return out, ports, result
 
 
@@ -43,6 +46,13 @@ def test_exported_pages_equal_served_pages(small_export, serve):
         assert without_feedback(exported) == without_feedback(served), path
     for p in ports:
         assert (out / "api" / "ports" / f"{p}.json").read_bytes() == httpx.get(f"{server.url}/api/ports/{p}").content
+    # A service's document is the API's NameAnswer, byte for byte.
+    for name in SERVICES:
+        served_doc = httpx.get(f"{server.url}/api/services/{quote(name, safe='')}")
+        assert served_doc.status_code == 200, name
+        exported_doc = out / "api" / "services" / f"{quote(name, safe='')}.json"
+        assert exported_doc.read_bytes() == served_doc.content, name
+    assert "mailto:iesg@ietf.org" in (out / "api" / "services" / "http.json").read_text(encoding="utf-8")
     assert json.loads((out / "api" / "stats.json").read_bytes()) == httpx.get(server.url + "/api/stats").json()
 
 

@@ -122,7 +122,8 @@ def test_gaps_are_paged_with_prev_and_next(client, registry):
 
 def test_the_export_with_a_base_url_writes_sitemap_robots_and_absolute_canonicals(tmp_path, registry):
     out = tmp_path / "site"
-    export_site(out, BASE, registry=registry, ports=[307], pages=["/", "/gaps", "/gaps/2"], jobs=1, progress=False)
+    export_site(out, BASE, registry=registry, ports=[307], pages=["/", "/gaps", "/gaps/2"], services=[],
+                jobs=1, progress=False)
     robots = (out / "robots.txt").read_text()
     assert f"Sitemap: {BASE}/sitemap.xml" in robots
     index = ET.parse(out / "sitemap.xml").getroot()
@@ -139,7 +140,7 @@ def test_the_export_with_a_base_url_writes_sitemap_robots_and_absolute_canonical
 
 def test_the_export_without_a_base_url_names_no_sitemap(tmp_path, registry):
     out = tmp_path / "site"
-    export_site(out, registry=registry, ports=[307], pages=["/"], jobs=1, progress=False)
+    export_site(out, registry=registry, ports=[307], pages=["/"], services=[], jobs=1, progress=False)
     assert "Sitemap" not in (out / "robots.txt").read_text() and not (out / "sitemap.xml").exists()
     assert 'rel="canonical"' not in (out / "port" / "307" / "index.html").read_text()
 

@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import quote
 
 from portatlas.atlas import Registry
-from portatlas.errors import BadInput
+from portatlas.errors import BadInput, NotFound
 from portatlas.export.safe_files import real_dir, segment, write
 from portatlas.value import value
 from portatlas.web import seo, urls
@@ -82,13 +82,15 @@ def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str 
     others = other_pages(site) if pages is None else list(pages)
     total = len(port_list) + len(others)
     report = _progress_callback(progress, total)
-    service_names = None if services is None else sorted(services)
+    service_names = _service_names(registry) if services is None else sorted(services)
 
     # Every page and document is a task for the worker processes (forked from this one, so the
     # registry is loaded once): ports in chunks, other pages in chunks, the other documents as one task.
     global _site
     _site = site
-    tasks: list[tuple[str, str, list[Any]]] = [("docs", str(root), [service_names])]
+    tasks: list[tuple[str, str, list[Any]]] = [("docs", str(root), [])]
+    tasks += [("services", str(root), service_names[i:i + CHUNK // 4])
+              for i in range(0, len(service_names), CHUNK // 4)]
     tasks += [("pages", str(root), others[i:i + CHUNK // 4]) for i in range(0, len(others), CHUNK // 4)]
     tasks += [("ports", str(root), port_list[i:i + CHUNK]) for i in range(0, len(port_list), CHUNK)]
     files = nbytes = done = 0
@@ -135,23 +137,31 @@ def other_pages(site: Site) -> list[str]:
     return urls.other_pages(site.registry)
 
 
-def _documents(site: Site, writer: _Writer, services: list[str] | None = None) -> None:
-    """The JSON documents besides the ports, the search index, the picture and static files.
+def _service_names(registry: Registry) -> list[str]:
+    """Every service name of the registry, once each, as the registry spells it."""
+    names: dict[str, str] = {}
+    for r in registry.records():
+        if r.name and r.name.lower() not in names:
+            names[r.name.lower()] = registry.service(r.name).name
+    return list(names.values())
 
-    ``services``: the service names whose documents are written (None: every service).
-    """
-    wanted = None if services is None else {n.lower() for n in services}
+
+def _services(site: Site, writer: _Writer, names: list[str]) -> None:
+    """``api/services/NAME.json``: the NameAnswer ``/api/services/NAME`` serves (the same bytes)."""
+    for given in names:
+        try:
+            name = site.registry.service(given).name  # the registry's spelling, which the pages link to
+        except NotFound:
+            continue  # not a registry service: it has no page either
+        writer.file(f"api/services/{quote(name, safe='')}.json", dump(site.registry.name(name)))
+
+
+def _documents(site: Site, writer: _Writer) -> None:
+    """The JSON documents besides the ports' and services', the search index, the picture and static files."""
     reg = site.registry
     writer.file("api/stats.json", site.json(("stats",), reg.stats))
     writer.file("api/gaps.json", dump(reg.gaps(None)))
-    seen: set[str] = set()
-    rows = []
-    for r in reg.records():
-        rows.append([r.name or "", r.number, r.transport.value if r.transport else "", r.description])
-        if r.name and r.name.lower() not in seen and (wanted is None or r.name.lower() in wanted):
-            seen.add(r.name.lower())
-            svc = reg.service(r.name)
-            writer.file(f"api/services/{quote(svc.name, safe='')}.json", dump(svc))
+    rows = [[r.name or "", r.number, r.transport.value if r.transport else "", r.description] for r in reg.records()]
     writer.file("search.json", json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode())
     writer.file("portspace.png", site.portspace_png())
     site.picture_url()  # registers the picture among the hashed static files
@@ -252,7 +262,10 @@ def _task(task: tuple[str, str, list[Any]]) -> tuple[int, int, int]:
             template, ctx = site.resolve(path)
             writer.page(path, site.render_page(path, template, ctx).body())
         return writer.files, writer.bytes, len(items)
-    _documents(site, writer, items[0])
+    if kind == "services":
+        _services(site, writer, items)
+    else:
+        _documents(site, writer)
     return writer.files, writer.bytes, 0
 
 
