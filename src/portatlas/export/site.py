@@ -9,8 +9,12 @@ Layout (links are root-relative, prefixed with ``--base-url``):
 
     index.html  port/N/index.html  ports/LOW-HIGH/index.html  service/NAME/index.html
     range/{system,user,dynamic}/index.html  gaps/index.html  stats/index.html  search/index.html
-    api/ports/N.json  api/services/NAME.json  api/stats.json  api/gaps.json  search.json
-    portspace.png  static/site.css  static/feedback.js  404.html
+    api/ports/N.json  api/ports/LOW-HIGH.json  api/services/NAME.json  api/stats.json  api/gaps.json
+    search.json  portspace.png  static/site.css  static/feedback.js  404.html
+
+Each document is the body the API serves at the same path without ``.json``, and the pages link
+to those files (``urls.static_path``); a name a static server would decode into another path
+(``914c/g``) is written as the folder ``914c%2Fg`` and linked as ``914c%252Fg``.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from portatlas.atlas import Registry
 from portatlas.errors import BadInput, NotFound
@@ -153,7 +157,7 @@ def _services(site: Site, writer: _Writer, names: list[str]) -> None:
             name = site.registry.service(given).name  # the registry's spelling, which the pages link to
         except NotFound:
             continue  # not a registry service: it has no page either
-        writer.file(f"api/services/{quote(name, safe='')}.json", dump(site.registry.name(name)))
+        writer.file(site.link_path("/api/services/" + quote(name, safe="")), dump(site.registry.name(name)))
 
 
 def _documents(site: Site, writer: _Writer) -> None:
@@ -182,9 +186,10 @@ def _documents(site: Site, writer: _Writer) -> None:
 class _Writer:
     """Writes files under the export root with as few system calls as it can.
 
-    Never through a link: a symbolic link (or hard link) planted inside the root,
-    where a file or a folder goes, is replaced, never followed; and every path
-    segment is made safe (``_segment``), so no name from the registry leaves its folder.
+    Paths are given as the export links to them (``urls.static_path``): each segment is decoded, as
+    a static server decodes the link, and made safe (``segment``), so no name from the registry
+    leaves its folder. Never through a link: a symbolic link (or hard link) planted inside the
+    root, where a file or a folder goes, is replaced, never followed.
     """
 
     def __init__(self, root: Path) -> None:
@@ -198,7 +203,7 @@ class _Writer:
         self.file(f"{rel}/index.html" if rel else "index.html", body)
 
     def file(self, rel: str, body: bytes) -> None:
-        parts = [segment(p) for p in rel.split("/") if p]
+        parts = [segment(unquote(p)) for p in rel.split("/") if p]
         folder = self.root
         for part in parts[:-1]:
             folder = os.path.join(folder, part)
@@ -260,7 +265,10 @@ def _task(task: tuple[str, str, list[Any]]) -> tuple[int, int, int]:
     if kind == "pages":
         for path in items:
             template, ctx = site.resolve(path)
-            writer.page(path, site.render_page(path, template, ctx).body())
+            writer.page(site.link_path(path), site.render_page(path, template, ctx).body())
+            if path.startswith("/ports/"):  # the span's JSON, which its page links to
+                span = path.removeprefix("/ports/")
+                writer.file(site.link_path("/api" + path), dump(site.registry.ports(span)))
         return writer.files, writer.bytes, len(items)
     if kind == "services":
         _services(site, writer, items)
