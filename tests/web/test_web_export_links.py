@@ -1,5 +1,5 @@
 """The static export on a static host: every link an exported page holds resolves to a file the export
-writes, as a plain static server (python -m http.server) resolves it.
+writes, as a plain static server (python -m http.server) resolves it; the sitemap lists what was written.
 
 Through the real entry point (`portatlas export site DIR --ports ...`); a whole export takes minutes, so the
 links of a partial one are checked against the files it wrote and the pages a whole export writes.
@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from html import escape as html_escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -153,3 +154,20 @@ def test_services_whose_names_need_escaping_are_reachable_on_a_plain_static_serv
             json_link = re.search(r'<a href="([^"]*)">JSON</a>', r.text).group(1)  # type: ignore[union-attr]
             doc = http.get(json_link)
             assert doc.status_code == 200 and doc.json()["service"] == name, (name, json_link)
+
+
+def test_a_partial_export_maps_only_its_pages_and_robots_knows_its_path(tmp_path) -> None:
+    base = "https://ports.example.org/sub"
+    out = tmp_path / "site"
+    export(out, "--ports", "307", "--base-url", base)
+    index = ET.parse(out / "sitemap.xml").getroot()
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    listed = set()
+    for loc in index.findall("s:sitemap/s:loc", ns):
+        assert loc.text and loc.text.startswith(base + "/sitemaps/")
+        listed |= {e.text for e in ET.parse(out / loc.text[len(base) + 1:]).getroot().findall("s:url/s:loc", ns)}
+    written = {base + p for p in pages(out) if p != "/search"}
+    assert listed == written and f"{base}/port/307" in listed and f"{base}/port/308" not in listed
+    robots = (out / "robots.txt").read_text().splitlines()
+    assert "Disallow: /sub/search" in robots and "Disallow: /sub/api/search" in robots
+    assert "Disallow: /search" not in robots and f"Sitemap: {base}/sitemap.xml" in robots

@@ -10,7 +10,7 @@ Layout (links are root-relative, prefixed with ``--base-url``):
     index.html  port/N/index.html  ports/LOW-HIGH/index.html  service/NAME/index.html
     range/{system,user,dynamic}/index.html  gaps/index.html  stats/index.html  search/index.html
     api/ports/N.json  api/ports/LOW-HIGH.json  api/services/NAME.json  api/stats.json  api/gaps.json
-    search.json  portspace.png  static/site.css  static/feedback.js  404.html
+    search.json  portspace.png  static/site.css  static/feedback.js  404.html  robots.txt  sitemap.xml
 
 Each document is the body the API serves at the same path without ``.json``, and the pages link
 to those files (``urls.static_path``); a name a static server would decode into another path
@@ -119,6 +119,9 @@ def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str 
         if pool is not None:
             pool.close()
             pool.join()
+        f, b = _sitemap(site, root, others, port_list)
+        files += f
+        nbytes += b
         write(str(root / MARKER), f"portatlas site export, edition {site.edition}\n".encode())
     except OSError as e:
         raise BadInput(f"cannot write the export into {root}: {e.strerror or e}"
@@ -171,16 +174,23 @@ def _documents(site: Site, writer: _Writer) -> None:
     site.picture_url()  # registers the picture among the hashed static files
     for name, body in site.assets.files():
         writer.file(f"static/{name}", body)
-    # For search engines: robots.txt, and with an absolute --base-url the sitemap (it needs absolute URLs).
-    writer.file("robots.txt", seo.robots(site.origin or None))
-    if site.origin:
-        chunks = site.sitemap_chunks()
-        writer.file("sitemap.xml", seo.sitemap_index(site.origin, len(chunks), site.lastmod))
-        for i, chunk in enumerate(chunks, 1):
-            writer.file(seo.chunk_path(i).lstrip("/"), seo.sitemap_chunk(site.origin, chunk, site.lastmod))
+    # For search engines (the sitemap, of the pages written, comes last: ``_sitemap``).
+    writer.file("robots.txt", seo.robots(site.origin or None, site.path_prefix))
     writer.page("/search", site.render_doc("search_static.html", "/search", feedback="").encode())
     writer.file("404.html", site.render_doc("error.html", "/", status=404, title="Not found", feedback="",
                                         message="No such page in this copy of portatlas.").encode())
+
+
+def _sitemap(site: Site, root: Path, others: list[str], ports: list[int]) -> tuple[int, int]:
+    """With an absolute --base-url (a sitemap needs absolute URLs), the sitemap of the pages written."""
+    if not site.origin:
+        return 0, 0
+    writer = _Writer(root)
+    chunks = seo.chunked([site.link_path(p) for p in seo.in_sitemap_order(others, ports)])
+    writer.file("sitemap.xml", seo.sitemap_index(site.origin, len(chunks), site.lastmod))
+    for i, chunk in enumerate(chunks, 1):
+        writer.file(seo.chunk_path(i), seo.sitemap_chunk(site.origin, chunk, site.lastmod))
+    return writer.files, writer.bytes
 
 
 class _Writer:

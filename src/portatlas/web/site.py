@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -75,6 +75,8 @@ class Site:
         self.base = self.settings.base_url.rstrip("/")
         # Absolute URLs (canonical, og:url, sitemap) need the site's address: known only from an absolute base.
         self.origin = self.base if self.base.startswith(("http://", "https://")) else ""
+        # The path the site lives under (/sub of https://host/sub): what robots.txt's paths start with.
+        self.path_prefix = urlsplit(self.base).path.rstrip("/") if self.origin else self.base
         self.assets = Assets()
         self.edition = registry.edition
         self.etag = f'"{self.edition}.{__version__}"'
