@@ -16,6 +16,7 @@ from portatlas.export.site import MARKER, export_site
 
 PORTS = [22, 80, 81, 1001]
 PAGES = ["/", "/gaps", "/service/http"]
+SERVICES = ["http"]  # the documents of the services PAGES show (each of 6,000 is a NameAnswer: seconds in all)
 LONG = "n" * 300
 HOSTILE_NAMES = [".", "..", "a/b", "../../escape", "..\\..\\win", LONG]
 
@@ -46,7 +47,7 @@ def assert_inside(root: Path) -> None:
 
 def test_links_planted_in_an_earlier_export_are_replaced_not_followed(tmp_path, registry) -> None:
     site = tmp_path / "site"
-    export_site(site, registry=registry, ports=PORTS, pages=PAGES, jobs=2, progress=False)
+    export_site(site, registry=registry, ports=PORTS, pages=PAGES, services=SERVICES, jobs=2, progress=False)
     first = {k: v for k, v in tree(site).items()}
 
     outside = tmp_path / "outside"
@@ -73,7 +74,7 @@ def test_links_planted_in_an_earlier_export_are_replaced_not_followed(tmp_path, 
     (site / "port" / "1001").rename(site / "port" / "1001-old")
     (site / "port" / "1001").symlink_to(site / "port" / "1001-old", target_is_directory=True)
 
-    export_site(site, registry=registry, ports=PORTS, pages=PAGES, jobs=2, progress=False)
+    export_site(site, registry=registry, ports=PORTS, pages=PAGES, services=SERVICES, jobs=2, progress=False)
     assert victim.read_text() == "do not overwrite"
     assert hard_victim.read_text() == "do not overwrite either"
     assert list(linked_dir.iterdir()) == []

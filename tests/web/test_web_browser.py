@@ -107,7 +107,7 @@ def test_the_static_export_searches_and_links_without_python_behind_it(browser, 
 
     from portatlas.export.site import export_site
 
-    export_site(tmp_path / "site", registry=registry, ports=[5432], pages=["/"], jobs=1, progress=False)
+    export_site(tmp_path / "site", registry=registry, ports=[5432], pages=["/"], services=[], jobs=1, progress=False)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "site"))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

@@ -147,6 +147,16 @@ def test_service_range_gaps_stats_and_span_pages(client, registry):
     assert len(re.findall(r'<tr class="state-', span)) == 11
 
 
+@pytest.mark.parametrize("name", ["EtherNet/IP-1", "914c/g", "sql*net", "whois++"])
+def test_a_service_page_links_its_json_with_the_name_escaped(client, name):
+    from urllib.parse import quote
+
+    body = client.get("/service/" + quote(name, safe="")).text
+    link = re.search(r'<a href="([^"]*)">JSON</a>', body).group(1)  # type: ignore[union-attr]
+    assert link == "/api/services/" + quote(name, safe="")  # not /api/services/EtherNet/IP-1
+    assert client.get(link).json()["service"] == name
+
+
 def test_search_finds_postgres_and_numbers_jump_to_their_page(client):
     body = client.get("/search?q=postgres").text
     assert 'href="/port/5432"' in body

@@ -56,6 +56,9 @@ def test_robots_names_the_sitemap(make_client):
     assert f"Sitemap: {BASE}/sitemap.xml" in body.splitlines() and "Disallow: /search" in body
     # Without a configured address the server names the one it was reached at.
     assert "Sitemap: http://testserver/sitemap.xml" in make_client().get("/robots.txt").text
+    # A site under a path: its search is under it too.
+    sub = make_client(base_url=BASE + "/sub").get("/robots.txt").text.splitlines()
+    assert "Disallow: /sub/search" in sub and "Disallow: /sub/api/search" in sub and "Disallow: /search" not in sub
 
 
 @pytest.mark.parametrize("path", KINDS)
@@ -122,14 +125,16 @@ def test_gaps_are_paged_with_prev_and_next(client, registry):
 
 def test_the_export_with_a_base_url_writes_sitemap_robots_and_absolute_canonicals(tmp_path, registry):
     out = tmp_path / "site"
-    export_site(out, BASE, registry=registry, ports=[307], pages=["/", "/gaps", "/gaps/2"], jobs=1, progress=False)
+    export_site(out, BASE, registry=registry, ports=[307], pages=["/", "/gaps", "/gaps/2"], services=[],
+                jobs=1, progress=False)
     robots = (out / "robots.txt").read_text()
     assert f"Sitemap: {BASE}/sitemap.xml" in robots
     index = ET.parse(out / "sitemap.xml").getroot()
     chunks = [e.text for e in index.findall("s:sitemap/s:loc", NS)]
     listed = [e.text for loc in chunks for e in
               ET.parse(out / loc[len(BASE) + 1:]).getroot().findall("s:url/s:loc", NS)]
-    assert f"{BASE}/port/65535" in listed and f"{BASE}/gaps/2" in listed and f"{BASE}/service/http" in listed
+    # The pages written, no others (test_web_export_links checks the whole list).
+    assert f"{BASE}/port/307" in listed and f"{BASE}/gaps/2" in listed and f"{BASE}/port/65535" not in listed
     body = (out / "port" / "307" / "index.html").read_text()
     assert f'<link rel="canonical" href="{BASE}/port/307">' in body
     assert (out / "gaps" / "2" / "index.html").is_file()
@@ -139,7 +144,7 @@ def test_the_export_with_a_base_url_writes_sitemap_robots_and_absolute_canonical
 
 def test_the_export_without_a_base_url_names_no_sitemap(tmp_path, registry):
     out = tmp_path / "site"
-    export_site(out, registry=registry, ports=[307], pages=["/"], jobs=1, progress=False)
+    export_site(out, registry=registry, ports=[307], pages=["/"], services=[], jobs=1, progress=False)
     assert "Sitemap" not in (out / "robots.txt").read_text() and not (out / "sitemap.xml").exists()
     assert 'rel="canonical"' not in (out / "port" / "307" / "index.html").read_text()
 

@@ -13,22 +13,17 @@ import os
 import stat
 from urllib.parse import quote
 
-MAX_SEGMENT = 200  # bytes of a file name kept as it is (file systems allow 255)
+from portatlas.web.urls import file_name
 
 
 def segment(name: str) -> str:
-    """A path segment that stays in its folder: '.' and '..' escaped, no NUL or separator, not too long."""
-    if name in (".", ".."):
-        return name.replace(".", "%2E")
-    name = name.replace("\x00", "%00").replace("/", "%2F").replace(os.sep, quote(os.sep, safe=""))
-    if len(name.encode("utf-8", "surrogatepass")) > MAX_SEGMENT:
-        import hashlib
+    """A path segment that stays in its folder: '.' and '..' escaped, no NUL or separator, not too long.
 
-        _stem, dot, ext = name.rpartition(".")
-        suffix = dot + ext if dot and len(ext) <= 5 else ""
-        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        name = name[: MAX_SEGMENT // 2] + "~" + digest + suffix
-    return name
+    ``urls.file_name`` (which the export's links are made from) and this system's own separator too.
+    """
+    if os.sep != "/":
+        name = name.replace(os.sep, quote(os.sep, safe=""))
+    return file_name(name)
 
 
 def real_dir(path: str) -> None:

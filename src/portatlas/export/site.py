@@ -9,8 +9,12 @@ Layout (links are root-relative, prefixed with ``--base-url``):
 
     index.html  port/N/index.html  ports/LOW-HIGH/index.html  service/NAME/index.html
     range/{system,user,dynamic}/index.html  gaps/index.html  stats/index.html  search/index.html
-    api/ports/N.json  api/services/NAME.json  api/stats.json  api/gaps.json  search.json
-    portspace.png  static/site.css  static/feedback.js  404.html
+    api/ports/N.json  api/ports/LOW-HIGH.json  api/services/NAME.json  api/stats.json  api/gaps.json
+    search.json  portspace.png  static/site.css  static/feedback.js  404.html  robots.txt  sitemap.xml
+
+Each document is the body the API serves at the same path without ``.json``, and the pages link
+to those files (``urls.static_path``); a name a static server would decode into another path
+(``914c/g``) is written as the folder ``914c%2Fg`` and linked as ``914c%252Fg``.
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from portatlas.atlas import Registry
-from portatlas.errors import BadInput
+from portatlas.errors import BadInput, NotFound
 from portatlas.export.safe_files import real_dir, segment, write
 from portatlas.value import value
 from portatlas.web import seo, urls
@@ -82,13 +86,15 @@ def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str 
     others = other_pages(site) if pages is None else list(pages)
     total = len(port_list) + len(others)
     report = _progress_callback(progress, total)
-    service_names = None if services is None else sorted(services)
+    service_names = _service_names(registry) if services is None else sorted(services)
 
     # Every page and document is a task for the worker processes (forked from this one, so the
     # registry is loaded once): ports in chunks, other pages in chunks, the other documents as one task.
     global _site
     _site = site
-    tasks: list[tuple[str, str, list[Any]]] = [("docs", str(root), [service_names])]
+    tasks: list[tuple[str, str, list[Any]]] = [("docs", str(root), [])]
+    tasks += [("services", str(root), service_names[i:i + CHUNK // 4])
+              for i in range(0, len(service_names), CHUNK // 4)]
     tasks += [("pages", str(root), others[i:i + CHUNK // 4]) for i in range(0, len(others), CHUNK // 4)]
     tasks += [("ports", str(root), port_list[i:i + CHUNK]) for i in range(0, len(port_list), CHUNK)]
     files = nbytes = done = 0
@@ -113,6 +119,9 @@ def export_site(directory: str | Path, base_url: str = "", *, feedback_api: str 
         if pool is not None:
             pool.close()
             pool.join()
+        f, b = _sitemap(site, root, others, port_list)
+        files += f
+        nbytes += b
         write(str(root / MARKER), f"portatlas site export, edition {site.edition}\n".encode())
     except OSError as e:
         raise BadInput(f"cannot write the export into {root}: {e.strerror or e}"
@@ -135,46 +144,62 @@ def other_pages(site: Site) -> list[str]:
     return urls.other_pages(site.registry)
 
 
-def _documents(site: Site, writer: _Writer, services: list[str] | None = None) -> None:
-    """The JSON documents besides the ports, the search index, the picture and static files.
+def _service_names(registry: Registry) -> list[str]:
+    """Every service name of the registry, once each, as the registry spells it."""
+    names: dict[str, str] = {}
+    for r in registry.records():
+        if r.name and r.name.lower() not in names:
+            names[r.name.lower()] = registry.service(r.name).name
+    return list(names.values())
 
-    ``services``: the service names whose documents are written (None: every service).
-    """
-    wanted = None if services is None else {n.lower() for n in services}
+
+def _services(site: Site, writer: _Writer, names: list[str]) -> None:
+    """``api/services/NAME.json``: the NameAnswer ``/api/services/NAME`` serves (the same bytes)."""
+    for given in names:
+        try:
+            name = site.registry.service(given).name  # the registry's spelling, which the pages link to
+        except NotFound:
+            continue  # not a registry service: it has no page either
+        writer.file(site.link_path("/api/services/" + quote(name, safe="")), dump(site.registry.name(name)))
+
+
+def _documents(site: Site, writer: _Writer) -> None:
+    """The JSON documents besides the ports' and services', the search index, the picture and static files."""
     reg = site.registry
     writer.file("api/stats.json", site.json(("stats",), reg.stats))
     writer.file("api/gaps.json", dump(reg.gaps(None)))
-    seen: set[str] = set()
-    rows = []
-    for r in reg.records():
-        rows.append([r.name or "", r.number, r.transport.value if r.transport else "", r.description])
-        if r.name and r.name.lower() not in seen and (wanted is None or r.name.lower() in wanted):
-            seen.add(r.name.lower())
-            svc = reg.service(r.name)
-            writer.file(f"api/services/{quote(svc.name, safe='')}.json", dump(svc))
+    rows = [[r.name or "", r.number, r.transport.value if r.transport else "", r.description] for r in reg.records()]
     writer.file("search.json", json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode())
     writer.file("portspace.png", site.portspace_png())
     site.picture_url()  # registers the picture among the hashed static files
     for name, body in site.assets.files():
         writer.file(f"static/{name}", body)
-    # For search engines: robots.txt, and with an absolute --base-url the sitemap (it needs absolute URLs).
-    writer.file("robots.txt", seo.robots(site.origin or None))
-    if site.origin:
-        chunks = site.sitemap_chunks()
-        writer.file("sitemap.xml", seo.sitemap_index(site.origin, len(chunks), site.lastmod))
-        for i, chunk in enumerate(chunks, 1):
-            writer.file(seo.chunk_path(i).lstrip("/"), seo.sitemap_chunk(site.origin, chunk, site.lastmod))
+    # For search engines (the sitemap, of the pages written, comes last: ``_sitemap``).
+    writer.file("robots.txt", seo.robots(site.origin or None, site.path_prefix))
     writer.page("/search", site.render_doc("search_static.html", "/search", feedback="").encode())
     writer.file("404.html", site.render_doc("error.html", "/", status=404, title="Not found", feedback="",
                                         message="No such page in this copy of portatlas.").encode())
 
 
+def _sitemap(site: Site, root: Path, others: list[str], ports: list[int]) -> tuple[int, int]:
+    """With an absolute --base-url (a sitemap needs absolute URLs), the sitemap of the pages written."""
+    if not site.origin:
+        return 0, 0
+    writer = _Writer(root)
+    chunks = seo.chunked([site.link_path(p) for p in seo.in_sitemap_order(others, ports)])
+    writer.file("sitemap.xml", seo.sitemap_index(site.origin, len(chunks), site.lastmod))
+    for i, chunk in enumerate(chunks, 1):
+        writer.file(seo.chunk_path(i), seo.sitemap_chunk(site.origin, chunk, site.lastmod))
+    return writer.files, writer.bytes
+
+
 class _Writer:
     """Writes files under the export root with as few system calls as it can.
 
-    Never through a link: a symbolic link (or hard link) planted inside the root,
-    where a file or a folder goes, is replaced, never followed; and every path
-    segment is made safe (``_segment``), so no name from the registry leaves its folder.
+    Paths are given as the export links to them (``urls.static_path``): each segment is decoded, as
+    a static server decodes the link, and made safe (``segment``), so no name from the registry
+    leaves its folder. Never through a link: a symbolic link (or hard link) planted inside the
+    root, where a file or a folder goes, is replaced, never followed.
     """
 
     def __init__(self, root: Path) -> None:
@@ -188,7 +213,7 @@ class _Writer:
         self.file(f"{rel}/index.html" if rel else "index.html", body)
 
     def file(self, rel: str, body: bytes) -> None:
-        parts = [segment(p) for p in rel.split("/") if p]
+        parts = [segment(unquote(p)) for p in rel.split("/") if p]
         folder = self.root
         for part in parts[:-1]:
             folder = os.path.join(folder, part)
@@ -250,9 +275,15 @@ def _task(task: tuple[str, str, list[Any]]) -> tuple[int, int, int]:
     if kind == "pages":
         for path in items:
             template, ctx = site.resolve(path)
-            writer.page(path, site.render_page(path, template, ctx).body())
+            writer.page(site.link_path(path), site.render_page(path, template, ctx).body())
+            if path.startswith("/ports/"):  # the span's JSON, which its page links to
+                span = path.removeprefix("/ports/")
+                writer.file(site.link_path("/api" + path), dump(site.registry.ports(span)))
         return writer.files, writer.bytes, len(items)
-    _documents(site, writer, items[0])
+    if kind == "services":
+        _services(site, writer, items)
+    else:
+        _documents(site, writer)
     return writer.files, writer.bytes, 0
 
 

@@ -200,7 +200,8 @@ _HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](
 @router.get("/robots.txt")
 async def robots(request: Request) -> Response:
     """Crawl the pages, not the search; the sitemap's address."""
-    return Response(seo.robots(origin(request)), media_type="text/plain; charset=utf-8",
+    return Response(seo.robots(origin(request), request.app.state.site.path_prefix),
+                    media_type="text/plain; charset=utf-8",
                     headers={"Cache-Control": "public, max-age=86400"})
 
 

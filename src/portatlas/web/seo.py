@@ -88,15 +88,23 @@ def description_from(page_html: str) -> str:
 
 def all_paths(registry: Registry) -> Iterator[str]:
     """Every page of the site, in sitemap order: home, ranges, gaps, stats, ports, spans, services."""
-    others = urls.other_pages(registry)
+    return in_sitemap_order(urls.other_pages(registry), range(65536))
+
+
+def in_sitemap_order(others: list[str], ports: Iterable[int]) -> Iterator[str]:
+    """The pages ``others`` and the pages of ``ports``: the index pages, the ports, then spans and services."""
     yield from (p for p in others if not p.startswith(("/ports/", "/service/")))
-    yield from (urls.port_path(p) for p in range(65536))
+    yield from (urls.port_path(p) for p in ports)
     yield from (p for p in others if p.startswith(("/ports/", "/service/")))
 
 
 def sitemap_chunks(registry: Registry) -> list[list[str]]:
     """Every page path, in chunks of at most ``SITEMAP_CHUNK``."""
-    paths = list(all_paths(registry))
+    return chunked(list(all_paths(registry)))
+
+
+def chunked(paths: list[str]) -> list[list[str]]:
+    """``paths`` in sitemap chunks of at most ``SITEMAP_CHUNK``."""
     return [paths[i:i + SITEMAP_CHUNK] for i in range(0, len(paths), SITEMAP_CHUNK)]
 
 
@@ -121,9 +129,12 @@ def chunk_path(n: int) -> str:
     return f"/sitemaps/{n}.xml"
 
 
-def robots(origin: str | None) -> bytes:
-    """robots.txt: crawl the pages, not the search; name the sitemap when the site's address is known."""
-    lines = ["User-agent: *", "Disallow: /api/search", "Disallow: /search"]
+def robots(origin: str | None, prefix: str = "") -> bytes:
+    """robots.txt: crawl the pages, not the search; name the sitemap when the site's address is known.
+
+    ``prefix`` is the path the site lives under (``/sub`` of ``https://host/sub``): its search is there.
+    """
+    lines = ["User-agent: *", f"Disallow: {prefix}/api/search", f"Disallow: {prefix}/search"]
     if origin:
         lines.append(f"Sitemap: {origin}/sitemap.xml")
     return ("\n".join(lines) + "\n").encode()
@@ -133,7 +144,9 @@ __all__ = [
     "SITEMAP_CHUNK",
     "all_paths",
     "chunk_path",
+    "chunked",
     "description_from",
+    "in_sitemap_order",
     "jsonld",
     "robots",
     "sitemap_chunk",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -74,6 +75,8 @@ class Site:
         self.base = self.settings.base_url.rstrip("/")
         # Absolute URLs (canonical, og:url, sitemap) need the site's address: known only from an absolute base.
         self.origin = self.base if self.base.startswith(("http://", "https://")) else ""
+        # The path the site lives under (/sub of https://host/sub): what robots.txt's paths start with.
+        self.path_prefix = urlsplit(self.base).path.rstrip("/") if self.origin else self.base
         self.assets = Assets()
         self.edition = registry.edition
         self.etag = f'"{self.edition}.{__version__}"'
@@ -90,6 +93,7 @@ class Site:
         )
         self.env.globals.update(
             url=self.url, static=self.static_url, svc_url=self.service_url, port_url=self.port_url,
+            svc_json_url=self.service_json_url,
             ports_url=self.ports_url,
             site=self, edition=self.edition, version=__version__, palette=PALETTE,
             registry_title=REGISTRY_TITLE, registry_url=REGISTRY_URL, neighbour_summary=neighbour_summary,
@@ -99,12 +103,21 @@ class Site:
         self.env.filters["tojsonable"] = to_data
         self._portspace: bytes | None = None
         self._sitemap: list[list[str]] | None = None
+        self._spans: frozenset[str] | None = None
         self.lastmod = self.edition if len(self.edition) == 10 else ""  # an edition is its registry's date
 
     # -- links -----------------------------------------------------------------
     def url(self, path: str) -> str:
-        """A link to a page of this site."""
-        return self.base + path
+        """A link to a page or API document of this site (in an export, to the file written for it)."""
+        return self.base + self.link_path(path)
+
+    def link_path(self, path: str) -> str:
+        """``path`` as this site links to it: as served, or in an export where the export writes it."""
+        return urls.static_path(path) if self.mode == "export" else path
+
+    def service_json_url(self, name: str) -> str:
+        """The JSON document (NameAnswer) of a service or program name."""
+        return self.url("/api/services/" + quote(name, safe=""))
 
     def static_url(self, name: str) -> str:
         """A link to a static file under its content-hashed name (cached for a year)."""
@@ -221,9 +234,10 @@ class Site:
         """The head's canonical URL, trail, JSON-LD and description stand-in for a page."""
         crumbs = seo.trail(path)
         return {
-            "canonical": self.origin + path if self.origin else None,
+            "canonical": self.origin + self.link_path(path) if self.origin else None,
             "trail": [(name, self.url(p)) for name, p in crumbs],
-            "jsonld": seo.jsonld([(name, (self.origin or self.base) + p) for name, p in crumbs], ctx.get("faq")),
+            "jsonld": seo.jsonld([(name, (self.origin or self.base) + self.link_path(p)) for name, p in crumbs],
+                                 ctx.get("faq")),
             "description": ctx.get("description") or Markup(_DESC),
         }
 
@@ -295,6 +309,10 @@ class Site:
         ans = self.registry.ports(f"{lo}-{hi}")
         prev = (max(0, lo - (hi - lo + 1)), lo - 1) if lo > 0 else None
         nxt = (hi + 1, min(65535, hi + 1 + (hi - lo))) if hi < 65535 else None
+        if self.mode == "export":  # the export writes only the spans other pages link to: no pager to others
+            spans = self.export_spans()
+            prev = prev if prev and urls.span_path(*prev) in spans else None
+            nxt = nxt if nxt and urls.span_path(*nxt) in spans else None
         return {"lo": lo, "hi": hi, "ans": ans, "prev": prev, "next": nxt,
                 "rel_prev": self.span_url(*prev) if prev else None, "rel_next": self.span_url(*nxt) if nxt else None}
 
@@ -331,6 +349,12 @@ class Site:
     def ports_url(self, number: str) -> str:
         """The page of a port ('3389') or a range ('6000-6063')."""
         return self.port_url(int(number)) if "-" not in number else self.url(f"/ports/{number}")
+
+    def export_spans(self) -> frozenset[str]:
+        """The /ports/LOW-HIGH pages a whole export writes (computed once)."""
+        if self._spans is None:
+            self._spans = frozenset(p for p in urls.other_pages(self.registry) if p.startswith("/ports/"))
+        return self._spans
 
     def sitemap_chunks(self) -> list[list[str]]:
         """Every page path in sitemap chunks (computed once)."""

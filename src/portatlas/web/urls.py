@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from portatlas.atlas import Registry
 
 MAX_SPAN = 4096  # ports on one /ports/LOW-HIGH page
+MAX_FILE_NAME = 200  # bytes of a file name the static export keeps as it is (file systems allow 255)
 GAPS_PER_PAGE = 100  # unassigned blocks on one /gaps page
 RANGES = ("system", "user", "dynamic")
 HINT = "give the path of one of this site's pages, e.g. /port/307, /service/http, /range/user, /gaps"
@@ -41,6 +42,42 @@ def span_path(low: int, high: int) -> str:
 def service_path(name: str) -> str:
     """``/service/http`` ('/' inside old names such as 914c/g is escaped)."""
     return "/service/" + quote(name, safe="")
+
+
+def file_name(name: str) -> str:
+    """``name`` as one file or folder name of the static export, kept as it is when it can be.
+
+    '/' and NUL are percent-encoded, '.' and '..' written as ``%2E`` and ``%2E%2E`` (else they would
+    climb folders), and a name over ``MAX_FILE_NAME`` bytes shortened with a hash of it.
+    """
+    if name in (".", ".."):
+        return name.replace(".", "%2E")
+    name = name.replace("\x00", "%00").replace("/", "%2F")
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_FILE_NAME:
+        import hashlib
+
+        _stem, dot, ext = name.rpartition(".")
+        suffix = dot + ext if dot and len(ext) <= 5 else ""
+        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        name = name[: MAX_FILE_NAME // 2] + "~" + digest + suffix
+    return name
+
+
+def static_path(path: str) -> str:
+    """The link to ``path`` (a page or API path as served) in the static export.
+
+    A static server decodes a link once and serves the file of that name, so a service's link is
+    the percent-encoding of its folder's name (``file_name``): ``914c/g`` is written as the folder
+    ``914c%2Fg`` and linked as ``/service/914c%252Fg`` (the served ``/service/914c%2Fg`` would be
+    decoded to ``914c/g``, another folder). An API document is its ``.json`` file; other paths
+    are as served.
+    """
+    for prefix, suffix in (("/service/", ""), ("/api/services/", ".json")):
+        if path.startswith(prefix):
+            return prefix + quote(file_name(unquote(path[len(prefix):])), safe="") + suffix
+    if path.startswith("/api/ports/"):
+        return path + ".json"
+    return path
 
 
 def range_path(name: str) -> str:
@@ -124,6 +161,7 @@ __all__ = [
     "GAPS_PER_PAGE",
     "MAX_SPAN",
     "canonical",
+    "file_name",
     "gaps_pages",
     "gaps_path",
     "n_gap_blocks",
@@ -132,4 +170,5 @@ __all__ = [
     "range_path",
     "service_path",
     "span_path",
+    "static_path",
 ]
