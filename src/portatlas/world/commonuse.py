@@ -114,6 +114,7 @@ class Dataset:
         self._ranges: tuple[tuple[int, int, int], ...] = data["ranges"]
         self._names_blob: bytes = data["names"]
         self._names: dict[str, tuple[int, ...]] | None = None
+        self._normal: tuple[str, ...] | None = None  # each entry's software name, normalised (first prefix query)
         self.source = data.get("source", "")
 
     def __len__(self) -> int:
@@ -153,8 +154,10 @@ class Dataset:
         q = normalise(name)
         if not q:
             return ()
-        ids = {*self.names().get(q, ()),
-               *(i for i, s in enumerate(self._software) if normalise(s).startswith(q + " "))}
+        if self._normal is None:
+            self._normal = tuple(normalise(s) for s in self._software)
+        prefix = q + " "
+        ids = {*self.names().get(q, ()), *(i for i, s in enumerate(self._normal) if s.startswith(prefix))}
         return self.of_software({self._software[i] for i in ids})
 
     def of_software(self, software: Collection[str]) -> tuple[CommonUse, ...]:
