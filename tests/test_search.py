@@ -199,7 +199,7 @@ def test_unknown_names_suggest_programs_too(registry):
     from portatlas.errors import NotFound
 
     with pytest.raises(NotFound, match="did you mean minecraft"):
-        registry.service("minecrft")
+        registry.name("minecrft")  # a name the registry and the dataset answer (service() is the registry's)
     with pytest.raises(NotFound, match="plex"):
         registry.name("plexx")
 
