@@ -31,7 +31,7 @@ def test_readme_names_every_option_setting_and_reason_code():
                 if opt.startswith("--"):
                     assert opt in sec, f"README's advice section does not mention {command} {opt}"
     assert "PORTATLAS_NMAP_SERVICES" in sec
-    src = (ROOT / "src/portatlas/query/advice.py").read_text()
+    src = "".join((ROOT / f"src/portatlas/query/{m}.py").read_text() for m in ("advice", "machine_reasons", "use"))
     codes = set(re.findall(r'Level\.\w+, "([a-z]+\.[a-z-]+)"', src))
     assert len(codes) >= 20
     for code in codes:
