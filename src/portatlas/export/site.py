@@ -145,11 +145,12 @@ def other_pages(site: Site) -> list[str]:
 
 
 def _service_names(registry: Registry) -> list[str]:
-    """Every service name of the registry, once each, as the registry spells it."""
+    """Every service name of the registry, once each, as the registry spells it (its first row's spelling,
+    which is the name ``Registry.service`` answers with)."""
     names: dict[str, str] = {}
     for r in registry.records():
-        if r.name and r.name.lower() not in names:
-            names[r.name.lower()] = registry.service(r.name).name
+        if r.name:
+            names.setdefault(r.name.lower(), r.name)
     return list(names.values())
 
 
