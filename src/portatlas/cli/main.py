@@ -100,15 +100,12 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (`portatlas stats | head`): not an error worth a trace.
         _quiet_stdout()
         return 0
-    except OSError as e:
-        if e.errno in _output_errors():
+    except Exception as e:  # noqa: BLE001 - the boundary: one line, never a traceback
+        if isinstance(e, OSError) and e.errno in _output_errors():
             # Nothing else lets these through: files portatlas writes itself raise its own errors.
             _say(f"portatlas: cannot write the output: {e.strerror or e}")
             _quiet_stdout()
             return 8
-        _say(f"portatlas: unexpected error: {type(e).__name__}: {e} (please report it with the command you ran)")
-        return 3
-    except Exception as e:  # noqa: BLE001 - the boundary: one line, never a traceback
         _say(f"portatlas: unexpected error: {type(e).__name__}: {e} "
              "(please report it with the command you ran)")
         return 3
