@@ -214,7 +214,7 @@ def read(text: str, *, is_name: Callable[[str], bool] | None = None, max_ports: 
         s = s[5:].strip()
     # A name has a letter (RFC 6335 5.1), so digits alone are never asked for: the name table is
     # the one part of the index a port's answer would otherwise load (~3 ms).
-    if not looks_numeric(s) or (is_name is not None and not s.isdigit() and _has_letter(s) and is_name(s)):
+    if not looks_numeric(s) or (is_name is not None and _has_letter(s) and is_name(s)):
         if len(s) > MAX_NAME:
             raise BadInput(f"{shown(s)} is too long for a name (at most {MAX_NAME} characters; a registry "
                            f"service name has at most 15); give {VALID}")
