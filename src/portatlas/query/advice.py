@@ -25,7 +25,7 @@ from portatlas.query.reasons import (
     transports_text,
     verdict_of,
 )
-from portatlas.query.use import WIDE, in_use, names_software
+from portatlas.query.use import in_use, named_here
 from portatlas.value import replace, value
 
 TYPE_CHECKING = False
@@ -75,8 +75,7 @@ def advise(index: Index, port: int, transports: tuple[Transport, ...], purpose: 
     info = port_info(index, port)
     # The software the user named, where the dataset says it uses this port: what is registered
     # here is then what that software's clients expect, not a service to collide with.
-    named = next((e for e in common if names_software(e, service) and e.covers(port) and e.high - e.low < WIDE
-                  and any(t in e.transports for t in transports)), None)
+    named = named_here(port, transports, common, service)
     reasons: list[Reason] = []
     if port == 0:  # nothing but "port 0 means any port" applies: no range, browser or ephemeral facts
         reasons += _registry(info, transports, purpose, service, index.edition, named)

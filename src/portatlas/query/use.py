@@ -47,12 +47,24 @@ def platforms(entries: Sequence[CommonUse]) -> str:
     return _list(found) if found else "some systems"
 
 
+def about(port: int, transports: tuple[Transport, ...],
+          common: Sequence[CommonUse]) -> tuple[list[CommonUse], list[CommonUse]]:
+    """The entries about ``port`` on any of ``transports``: (the programs using it, the wide range facts)."""
+    entries = [e for e in common if e.covers(port) and any(t in e.transports for t in transports)]
+    wide = [e for e in entries if e.high - e.low + 1 > WIDE]
+    return [e for e in entries if e not in wide], wide
+
+
+def named_here(port: int, transports: tuple[Transport, ...], common: Sequence[CommonUse],
+               service: str | None) -> CommonUse | None:
+    """The entry of the software ``service`` names that uses ``port`` on one of ``transports``, or None."""
+    return next((e for e in about(port, transports, common)[0] if names_software(e, service)), None)
+
+
 def in_use(port: int, transports: tuple[Transport, ...], purpose: Purpose,
            common: Sequence[CommonUse], service: str | None = None) -> list[Reason]:
     """Reasons from the software known to use ``port`` on any of ``transports``, one per kind of use."""
-    entries = [e for e in common if e.covers(port) and any(t in e.transports for t in transports)]
-    wide = [e for e in entries if e.high - e.low + 1 > WIDE]
-    entries = [e for e in entries if e not in wide]
+    entries, wide = about(port, transports, common)
     out: list[Reason] = []
     if wide:
         out.append(Reason(Level.INFO, "common.range", f"inside {_list([e.software for e in wide])}",
